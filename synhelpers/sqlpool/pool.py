@@ -1,0 +1,262 @@
+"""The SQL pool seam: a local pool on DuckDB, or a real dedicated pool over ODBC.
+
+``get_pool(name)`` returns :class:`LocalPool` locally (one DuckDB file per pool in the state
+directory) and :class:`SynapsePool` in Synapse. Both run T-SQL scripts with :meth:`execute`; the
+local one interprets the Synapse dialect itself (:mod:`.tsql`), the real one sends it to the pool.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+from ..exceptions import ConfigError, SqlPoolError
+from .names import TableName, check_pool_name, dquote
+
+META_SCHEMA = "__synhelpers"
+_pools: dict[str, "LocalPool"] = {}
+_lock = threading.Lock()
+
+
+class SqlPool(ABC):
+    """A dedicated SQL pool."""
+
+    def __init__(self, name: str):
+        self.name = check_pool_name(name)
+
+    @abstractmethod
+    def execute(self, script: str) -> list:
+        """Run a T-SQL script (``GO`` separates batches); return its result sets (pyarrow Tables)."""
+
+    def query(self, script: str):
+        """The last result set of ``script`` as a pandas DataFrame (None when there is none)."""
+        results = self.execute(script)
+        return results[-1].to_pandas() if results else None
+
+    @abstractmethod
+    def table_exists(self, table: TableName) -> bool:
+        """True when the table exists in the pool."""
+
+    def row_count(self, table: TableName) -> int:
+        return int(self.execute(f"SELECT COUNT_BIG(*) AS n FROM {table.tsql}")[-1].column(0)[0].as_py())
+
+
+class LocalPool(SqlPool):
+    """A local dedicated SQL pool: an embedded DuckDB database ``sqlpools/<name>.duckdb``.
+
+    Tables keep the T-SQL types they were declared with (``__synhelpers.columns``), so that PREDICT
+    can check input types as Synapse does.
+    """
+
+    def __init__(self, name: str, path: str | os.PathLike | None = None):
+        super().__init__(name)
+        from ..runtime.state import state_path
+        self.path = Path(path) if path else state_path("sqlpools", f"{self.name}.duckdb")
+        self._con = None
+        self.lock = threading.RLock()
+
+    @property
+    def con(self):
+        """The DuckDB connection (opened on first use, with the ``dbo`` schema and metadata)."""
+        if self._con is None:
+            from .._compat import require
+            duckdb = require("duckdb", extra="local")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._con = duckdb.connect(str(self.path))
+            except duckdb.IOException as exc:
+                raise SqlPoolError(f"The local SQL pool {self.name!r} ({self.path}) is open in "
+                                   f"another process: close it first. ({exc})") from exc
+            self._con.execute("CREATE SCHEMA IF NOT EXISTS dbo")
+            self._con.execute(f"CREATE SCHEMA IF NOT EXISTS {META_SCHEMA}")
+            self._con.execute(f"CREATE TABLE IF NOT EXISTS {META_SCHEMA}.columns ("
+                              "schema_name VARCHAR, table_name VARCHAR, column_name VARCHAR, "
+                              "ordinal INTEGER, tsql_type VARCHAR)")
+        return self._con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        _pools.pop(self.name, None)
+
+    def execute(self, script: str) -> list:
+        from .tsql.interpreter import run_script
+        with self.lock:
+            return run_script(self, script)
+
+    def table_exists(self, table: TableName) -> bool:
+        row = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE lower(table_schema) = lower(?) "
+            "AND lower(table_name) = lower(?)", [table.schema, table.table]).fetchall()
+        return row[0][0] > 0
+
+    # -- declared T-SQL column types ------------------------------------------------------------
+    def record_columns(self, table: TableName, columns: list[tuple[str, str]], con=None) -> None:
+        """Remember the T-SQL types of ``table``'s columns (replacing earlier ones)."""
+        con = con or self.con
+        con.execute(f"DELETE FROM {META_SCHEMA}.columns WHERE lower(schema_name) = lower(?) "
+                    "AND lower(table_name) = lower(?)", [table.schema, table.table])
+        con.executemany(f"INSERT INTO {META_SCHEMA}.columns VALUES (?, ?, ?, ?, ?)",
+                        [(table.schema, table.table, c, i, t) for i, (c, t) in enumerate(columns)])
+
+    def declared_columns(self, table: TableName) -> list[tuple[str, str]]:
+        """[(column, T-SQL type)] as declared, falling back to types derived from DuckDB's."""
+        rows = self.con.execute(
+            f"SELECT column_name, tsql_type FROM {META_SCHEMA}.columns WHERE lower(schema_name) = "
+            "lower(?) AND lower(table_name) = lower(?) ORDER BY ordinal",
+            [table.schema, table.table]).fetchall()
+        if rows:
+            return [(r[0], r[1]) for r in rows]
+        from .types import duckdb_to_tsql
+        rows = self.con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE "
+            "lower(table_schema) = lower(?) AND lower(table_name) = lower(?) "
+            "ORDER BY ordinal_position", [table.schema, table.table]).fetchall()
+        return [(r[0], duckdb_to_tsql(r[1])) for r in rows]
+
+    # -- loads from Spark (the connector) --------------------------------------------------------
+    def load_parquet(self, table: TableName, parquet_glob: str, columns: list[tuple[str, str]],
+                     mode: str = "errorifexists", expected_rows: int | None = None) -> dict:
+        """Load staged Parquet into ``table`` in one transaction, with the connector's save modes.
+
+        ``columns`` are (name, T-SQL type). ``mode``: ``errorifexists`` (default), ``ignore``,
+        ``overwrite`` (TRUNCATE_COPY: replaced atomically), ``append``. The number of rows loaded is
+        checked against ``expected_rows`` (or the Parquet files' own count); on any failure the
+        transaction rolls back and the previous table is left as it was.
+
+        Returns ``{"table", "mode", "rows_loaded", "rows_in_table", "command"}``.
+        """
+        from .types import tsql_to_duckdb
+        mode = (mode or "errorifexists").lower()
+        if mode == "error":
+            mode = "errorifexists"
+        if mode not in ("errorifexists", "ignore", "overwrite", "append"):
+            raise ConfigError(f"mode={mode!r} is not a save mode: use errorifexists, ignore, "
+                              "overwrite or append.")
+        target = f"{dquote(table.schema)}.{dquote(table.table)}"
+        with self.lock:
+            exists = self.table_exists(table)
+            if exists and mode == "errorifexists":
+                raise SqlPoolError(f"Table {table} already exists in SQL pool {self.name!r}: use "
+                                   "mode='overwrite' or 'append', or drop it first.")
+            if exists and mode == "ignore":
+                return {"table": str(table), "mode": mode, "rows_loaded": 0,
+                        "rows_in_table": self.row_count(table), "command": "none (ignore)"}
+            con = self.con
+            names = ", ".join(dquote(c) for c, _ in columns)
+            select = ", ".join(f"CAST({dquote(c)} AS {tsql_to_duckdb(t)}) AS {dquote(c)}"
+                               for c, t in columns)
+            source = f"read_parquet({_sql_string(parquet_glob)})"
+            staged = con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]
+            if expected_rows is not None and staged != expected_rows:
+                raise SqlPoolError(f"Staging for {table} holds {staged} rows, expected "
+                                   f"{expected_rows}: nothing was loaded.")
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {dquote(table.schema)}")
+                before = 0
+                if exists and mode == "append":
+                    before = con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
+                else:
+                    con.execute(f"DROP TABLE IF EXISTS {target}")
+                    ddl = ", ".join(f"{dquote(c)} {tsql_to_duckdb(t)}" for c, t in columns)
+                    con.execute(f"CREATE TABLE {target} ({ddl})")
+                    self.record_columns(table, columns, con)
+                con.execute(f"INSERT INTO {target} ({names}) SELECT {select} FROM {source}")
+                after = con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
+                if after - before != staged:
+                    raise SqlPoolError(f"Loaded {after - before} rows into {table}, staged {staged}.")
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        applied = {"overwrite": "TRUNCATE_COPY", "append": "APPEND",
+                   "errorifexists": "ERRORIFEXISTS", "ignore": "IGNORE"}[mode]
+        return {"table": str(table), "mode": applied, "rows_loaded": int(staged),
+                "rows_in_table": int(after), "command": f"COPY INTO {table.tsql}"}
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def connection_string(pool: str, server: str, user: str | None = None,
+                      password: str | None = None, driver: str = "ODBC Driver 18 for SQL Server") -> str:
+    """The ODBC connection string of a dedicated pool (pure; the password is passed in, never stored).
+
+    Without ``user``, Azure AD managed identity (the Synapse workspace identity) is used.
+    """
+    if not server:
+        raise ConfigError("The Synapse SQL endpoint is unknown: set SYNHELPERS_SQLPOOL_SERVER "
+                          "(e.g. '<workspace>.sql.azuresynapse.net').")
+    parts = [f"Driver={{{driver}}}", f"Server=tcp:{server},1433", f"Database={pool}",
+             "Encrypt=yes", "TrustServerCertificate=no", "Connection Timeout=30"]
+    if user:
+        parts += [f"Uid={user}", f"Pwd={{{(password or '').replace('}', '}}')}}}"]
+    else:
+        parts.append("Authentication=ActiveDirectoryMsi")
+    return ";".join(parts)
+
+
+class SynapsePool(SqlPool):
+    """A real dedicated SQL pool over ODBC (pyodbc and Microsoft's ODBC Driver 18).
+
+    The server comes from ``SYNHELPERS_SQLPOOL_SERVER``; SQL authentication from
+    ``SYNHELPERS_SQLPOOL_USER`` and the secret ``sqlpool-password`` (Key Vault through
+    ``mssparkutils.credentials``, or the environment locally); otherwise managed identity.
+    """
+
+    def __init__(self, name: str, server: str | None = None):
+        super().__init__(name)
+        self.server = server or os.environ.get("SYNHELPERS_SQLPOOL_SERVER", "")
+        self._con = None
+
+    def connect(self):
+        if self._con is None:
+            from .._compat import require
+            pyodbc = require("pyodbc", extra="synapse")
+            user = os.environ.get("SYNHELPERS_SQLPOOL_USER")
+            password = None
+            if user:
+                from ..runtime import mssparkutils
+                password = mssparkutils.credentials.getSecret(
+                    os.environ.get("SYNHELPERS_KEY_VAULT", ""), "sqlpool-password")
+            self._con = pyodbc.connect(connection_string(self.name, self.server, user, password),
+                                       autocommit=True)
+        return self._con
+
+    def execute(self, script: str) -> list:
+        import pyarrow as pa
+        from .tsql.batches import split_batches
+        results = []
+        cursor = self.connect().cursor()
+        for batch in split_batches(script):
+            cursor.execute(batch)
+            while True:
+                if cursor.description:
+                    names = [d[0] for d in cursor.description]
+                    rows = cursor.fetchall()
+                    results.append(pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)}))
+                if not cursor.nextset():
+                    break
+        return results
+
+    def table_exists(self, table: TableName) -> bool:
+        script = ("SELECT COUNT(*) AS n FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = "
+                  f"{_sql_string(table.schema)} AND TABLE_NAME = {_sql_string(table.table)}")
+        return int(self.execute(script)[-1].column(0)[0].as_py()) > 0
+
+
+def get_pool(name: str) -> SqlPool:
+    """The pool named ``name``: local (cached per process) or the Synapse one."""
+    from ..runtime import is_synapse
+    if is_synapse():
+        return SynapsePool(name)
+    check_pool_name(name)
+    with _lock:
+        pool = _pools.get(name)
+        if pool is None:
+            pool = _pools[name] = LocalPool(name)
+        return pool
