@@ -6,7 +6,7 @@ import ast
 import nbformat
 import pytest
 
-from conftest import NOTEBOOKS
+from support import NOTEBOOKS
 
 ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
 

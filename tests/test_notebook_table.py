@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import pytest
 
-from conftest import run_notebook, run_python
+from support import run_notebook, run_python
 
 pytestmark = pytest.mark.notebooks
 

@@ -9,7 +9,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import FIXTURES, ROOT, run_python
+from support import FIXTURES, ROOT, run_python
 from synhelpers.exceptions import ConfigError
 from synhelpers.runtime import current_runtime, is_synapse, state_dir
 from synhelpers.runtime.spark import local_spark_conf
