@@ -25,8 +25,13 @@ def sql_magic(line: str, cell: str):
 
 def spark_magic(line: str, cell: str):
     """Run the cell as Scala in the driver JVM; its output is printed, errors raised."""
-    from .scala import run_scala
-    output = run_scala(cell)
+    from .scala import ScalaError, run_scala
+    try:
+        output = run_scala(cell)
+    except ScalaError as exc:
+        if exc.output:   # what the cell printed before it failed
+            print(exc.output, end="" if exc.output.endswith("\n") else "\n")
+        raise
     if output:
         print(output, end="" if output.endswith("\n") else "\n")
 

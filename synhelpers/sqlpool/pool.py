@@ -41,6 +41,13 @@ class SqlPool(ABC):
     def row_count(self, table: TableName) -> int:
         return int(self.execute(f"SELECT COUNT_BIG(*) AS n FROM {table.tsql}")[-1].column(0)[0].as_py())
 
+    def drop_table(self, table: TableName) -> bool:
+        """Drop ``table`` if it exists; True when it existed."""
+        if not self.table_exists(table):
+            return False
+        self.execute(f"DROP TABLE {table.tsql}")
+        return True
+
 
 class LocalPool(SqlPool):
     """A local dedicated SQL pool: an embedded DuckDB database ``sqlpools/<name>.duckdb``.
@@ -92,14 +99,39 @@ class LocalPool(SqlPool):
             "AND lower(table_name) = lower(?)", [table.schema, table.table]).fetchall()
         return row[0][0] > 0
 
+    def row_count(self, table: TableName) -> int:
+        """Rows in ``table``, counted by DuckDB directly (no T-SQL engine needed)."""
+        target = f"{dquote(table.schema)}.{dquote(table.table)}"
+        with self.lock:
+            return int(self.con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0])
+
+    def drop_table(self, table: TableName) -> bool:
+        """Drop ``table`` and its declared column types if it exists (one transaction)."""
+        target = f"{dquote(table.schema)}.{dquote(table.table)}"
+        with self.lock:
+            if not self.table_exists(table):
+                return False
+            con = self.con
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(f"DROP TABLE {target}")
+                con.execute(f"DELETE FROM {META_SCHEMA}.columns WHERE lower(schema_name) = "
+                            "lower(?) AND lower(table_name) = lower(?)", [table.schema, table.table])
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        return True
+
     # -- declared T-SQL column types ------------------------------------------------------------
     def record_columns(self, table: TableName, columns: list[tuple[str, str]], con=None) -> None:
         """Remember the T-SQL types of ``table``'s columns (replacing earlier ones)."""
         con = con or self.con
         con.execute(f"DELETE FROM {META_SCHEMA}.columns WHERE lower(schema_name) = lower(?) "
                     "AND lower(table_name) = lower(?)", [table.schema, table.table])
-        con.executemany(f"INSERT INTO {META_SCHEMA}.columns VALUES (?, ?, ?, ?, ?)",
-                        [(table.schema, table.table, c, i, t) for i, (c, t) in enumerate(columns)])
+        if columns:  # an empty list just forgets the table (DuckDB's executemany refuses [])
+            con.executemany(f"INSERT INTO {META_SCHEMA}.columns VALUES (?, ?, ?, ?, ?)",
+                            [(table.schema, table.table, c, i, t) for i, (c, t) in enumerate(columns)])
 
     def declared_columns(self, table: TableName) -> list[tuple[str, str]]:
         """[(column, T-SQL type)] as declared, falling back to types derived from DuckDB's."""
