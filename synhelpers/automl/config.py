@@ -1,0 +1,139 @@
+"""The wizard's form ("Train a new model"), validated up front (pure).
+
+Parameter names are those of the notebook ``02_automl_wizard`` (fixed: the pipeline and the CLI
+pass them). Defaults mirror the wizard: regression with Spearman correlation, classification
+with AUC_weighted, ONNX compatibility on, experiment ``<workspace>-<table>-<yyyyMMddHHmmss>`` and
+best model ``<experiment>-Best``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+
+from ..exceptions import ConfigError
+from .metrics import CLASSIFICATION, DEFAULT_METRIC, FORECASTING, REGRESSION, get_metric
+
+TASKS = (REGRESSION, CLASSIFICATION, FORECASTING)
+_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,250}$")
+
+
+@dataclass(frozen=True)
+class WizardConfig:
+    """The validated form. ``training_hours`` is the whole run's budget, final refit included."""
+    table_name: str
+    target_column: str
+    task: str = REGRESSION
+    primary_metric: str = ""
+    training_hours: float = 0.25
+    max_concurrent_iterations: int = 4
+    onnx_compatible: bool = True
+    experiment_name: str = ""
+    model_name: str = ""
+    time_column: str = ""
+    horizon: int = 0
+    # not on the form: engineering knobs with safe defaults
+    seed: int = 1
+    max_training_rows: int = 500_000
+    test_size: float = 0.1
+    parity_rows: int = 10_000
+    parity_abs_tol: float = 1e-3
+    parity_rel_tol: float = 1e-4
+    parity_max_mismatch_rate: float = 1e-3
+    use_spark: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def budget_seconds(self) -> float:
+        return float(self.training_hours) * 3600.0
+
+    def to_params(self) -> dict:
+        """The settings as MLflow params (strings, no secrets)."""
+        params = asdict(self)
+        params.pop("extra")
+        return {k: str(v) for k, v in params.items()}
+
+
+def _as_bool(value, parameter: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.strip().lower() in ("true", "1", "yes")
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise ConfigError(f"{parameter}={value!r} is not true or false.")
+
+
+def default_experiment_name(workspace: str, table: str, now: datetime | None = None) -> str:
+    """``<workspace>-<table>-<yyyyMMddHHmmss>`` as the wizard proposes it."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d%H%M%S")
+    return f"{workspace}-{table.split('.')[-1].lower()}-{stamp}"
+
+
+def make_config(table_name: str, target_column: str, task: str = REGRESSION,
+                primary_metric: str = "", training_hours: float = 0.25,
+                max_concurrent_iterations: int = 4, onnx_compatible=True,
+                experiment_name: str = "", model_name: str = "", time_column: str = "",
+                horizon: int = 0, workspace: str = "local", **engineering) -> WizardConfig:
+    """Validate the form and fill the wizard's defaults.
+
+    Raises:
+        ConfigError: empty table or target; unknown task; unknown metric or one that does not
+            fit the task; a budget <= 0; concurrency < 1; forecasting without ``time_column`` or
+            ``horizon``; ``onnx_compatible`` with forecasting (the wizard has no ONNX for it);
+            names MLflow would refuse.
+    """
+    if not str(table_name or "").strip():
+        raise ConfigError("table_name is empty: name the Spark table to train on (e.g. 'NYC_Taxi').")
+    if not str(target_column or "").strip():
+        raise ConfigError("target_column is empty: name the column to predict (e.g. 'fareAmount').")
+    task = str(task or "").strip().lower()
+    if task not in TASKS:
+        raise ConfigError(f"task={task!r} is not valid: use one of {', '.join(TASKS)}.")
+    metric = get_metric(primary_metric or DEFAULT_METRIC[task], task).name
+    try:
+        hours = float(training_hours)
+    except (TypeError, ValueError):
+        raise ConfigError(f"training_hours={training_hours!r} is not a number of hours.") from None
+    if not hours > 0:
+        raise ConfigError(f"training_hours={training_hours!r} must be more than 0 (fractions are "
+                          "allowed: 0.25 is 15 minutes).")
+    try:
+        concurrency = int(max_concurrent_iterations)
+    except (TypeError, ValueError):
+        concurrency = 0
+    if concurrency < 1:
+        raise ConfigError(f"max_concurrent_iterations={max_concurrent_iterations!r} must be a "
+                          "whole number >= 1.")
+    onnx = _as_bool(onnx_compatible, "onnx_compatible")
+    if task == FORECASTING:
+        if onnx:
+            raise ConfigError("onnx_compatible=True is not possible with task='forecasting': the "
+                              "wizard has no ONNX for forecasting models. Set onnx_compatible=False.")
+        if not str(time_column or "").strip():
+            raise ConfigError("task='forecasting' needs time_column: the column holding the dates.")
+        try:
+            horizon = int(horizon)
+        except (TypeError, ValueError):
+            horizon = 0
+        if horizon < 1:
+            raise ConfigError(f"horizon={horizon!r} must be a whole number of periods >= 1 for "
+                              "task='forecasting'.")
+    table_short = str(table_name).split(".")[-1]
+    experiment = experiment_name or default_experiment_name(workspace, table_short)
+    model = model_name or f"{experiment}-Best"
+    for parameter, value in (("experiment_name", experiment), ("model_name", model)):
+        if not _NAME.match(value):
+            raise ConfigError(f"{parameter}={value!r} is not valid: use letters, digits, '.', "
+                              "'_' and '-' (at most 250 characters).")
+    config = WizardConfig(table_name=str(table_name).strip(), target_column=str(target_column).strip(),
+                          task=task, primary_metric=metric, training_hours=hours,
+                          max_concurrent_iterations=concurrency, onnx_compatible=onnx,
+                          experiment_name=experiment, model_name=model,
+                          time_column=str(time_column or "").strip(),
+                          horizon=int(horizon or 0))
+    known = {f for f in WizardConfig.__dataclass_fields__}
+    unknown = set(engineering) - known
+    if unknown:
+        raise ConfigError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+    return replace(config, **engineering)

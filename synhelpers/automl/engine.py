@@ -1,0 +1,132 @@
+"""The search engine: FLAML, with trials sent to Spark executors.
+
+``use_spark=True`` dispatches each trial as a Spark job (joblib-spark), ``max_concurrent_iterations``
+at a time. In local mode FLAML sees one executor, so ``FLAML_MAX_CONCURRENT`` is set for the
+duration of the search. With ``onnx_compatible``, only families that convert to ONNX are searched.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from ..exceptions import AutoMLError
+from .metrics import CLASSIFICATION
+
+# families whose fitted models convert (skl2onnx / onnxmltools) and pass the parity gate
+ONNX_ESTIMATORS = {
+    "regression": ["lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree"],
+    "classification": ["lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree", "lrl1"],
+}
+
+
+@dataclass
+class SearchResult:
+    best_learner: str
+    best_config: dict
+    best_loss: float
+    estimator: object                 # the fitted underlying model (LGBMRegressor, ...)
+    trials: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    estimator_list: list[str] = field(default_factory=list)
+    use_spark: bool = False
+    concurrency: int = 1
+    automl: object = None             # the FLAML AutoML object, when asked for
+
+
+@contextmanager
+def _env(name: str, value: str | None):
+    before = os.environ.get(name)
+    if value is not None:
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
+def _warm(_):
+    """Import the search stack in a Python worker (the first import there takes seconds; later
+    trials reuse the warmed worker)."""
+    import flaml.automl  # noqa: F401
+    import lightgbm  # noqa: F401
+    import sklearn.ensemble  # noqa: F401
+    import xgboost  # noqa: F401
+    yield os.getpid()
+
+
+def start_warmup(spark, workers: int):
+    """Warm ``workers`` Python workers in the background while the driver prepares the data."""
+    import threading
+
+    def run():
+        try:
+            spark.sparkContext.setJobDescription("synhelpers: warm up AutoML workers")
+            spark.sparkContext.parallelize(range(workers), workers).mapPartitions(_warm).collect()
+        except Exception:  # noqa: BLE001 - only an optimisation; the search imports anyway
+            pass
+
+    thread = threading.Thread(target=run, name="automl-warmup", daemon=True)
+    thread.start()
+    return thread
+
+
+def _read_log(path: str) -> list[dict]:
+    trials = []
+    if not os.path.exists(path):
+        return trials
+    with open(path) as handle:
+        for line in handle:
+            record = json.loads(line)
+            if "record_id" in record:
+                trials.append(record)
+    return trials
+
+
+def run_search(X, y, *, task: str, metric, budget_s: float, estimator_list: list[str] | None,
+               use_spark: bool, concurrency: int, seed: int, spark=None,
+               extra: dict | None = None, keep_automl: bool = False) -> SearchResult:
+    """Search with FLAML for ``budget_s`` seconds (its final refit included) and return the best.
+
+    Raises:
+        AutoMLError: no trial finished within the budget.
+    """
+    from flaml import AutoML
+    local_master = spark is not None and spark.sparkContext.master.startswith("local")
+    log_dir = tempfile.mkdtemp(prefix="flaml-")
+    log_file = os.path.join(log_dir, "trials.jsonl")
+    settings = dict(task=task, metric=metric, time_budget=budget_s, log_file_name=log_file,
+                    log_type="all", verbose=0, seed=seed, retrain_full="budget",
+                    mlflow_logging=False,   # FLAML logs into an active run otherwise (and crashes)
+                    estimator_list=estimator_list or "auto")
+    if use_spark:
+        settings.update(use_spark=True, n_concurrent_trials=concurrency, force_cancel=True)
+    settings.update(extra or {})
+    automl = AutoML()
+    started = time.time()
+    with _env("FLAML_MAX_CONCURRENT", str(concurrency) if use_spark and local_master else None):
+        automl.fit(X, y, **settings)
+    seconds = time.time() - started
+    model = getattr(automl, "model", None)
+    if model is None or getattr(model, "estimator", None) is None:
+        raise AutoMLError(f"No trial finished within the search budget of {budget_s:.0f} s: "
+                          "raise training_hours, or train on fewer rows.")
+    return SearchResult(best_learner=automl.best_estimator, best_config=dict(automl.best_config),
+                        best_loss=float(automl.best_loss), estimator=model.estimator,
+                        trials=_read_log(log_file), seconds=seconds,
+                        estimator_list=list(automl.estimator_list),
+                        use_spark=bool(use_spark), concurrency=concurrency,
+                        automl=automl if keep_automl else None)
+
+
+def default_estimators(task: str, onnx_compatible: bool) -> list[str] | None:
+    """The families searched: the ONNX-convertible ones, or FLAML's own choice."""
+    if onnx_compatible:
+        return list(ONNX_ESTIMATORS["classification" if task == CLASSIFICATION else "regression"])
+    return None
