@@ -32,6 +32,7 @@ class TrainResult:
     model: object = None                 # TrainedModel (native), None for forecasting
     onnx_model: object = None
     timings: dict = field(default_factory=dict)   # seconds per phase
+    held_out: bool = True                # False: metrics are on training rows (test_size=0)
     search_budget: float = 0.0
 
     @property
@@ -51,7 +52,7 @@ class TrainResult:
                 "metrics": {k: round(float(v), 6) for k, v in self.metrics.items()},
                 "best_estimator": self.best_estimator, "trials": self.n_trials,
                 "training_rows": self.training_rows, "total_rows": self.total_rows,
-                "sampled": self.sampled, "test_rows": self.test_rows,
+                "sampled": self.sampled, "test_rows": self.test_rows, "held_out": self.held_out,
                 "ran_on_executors": self.ran_on_executors,
                 "budget_seconds": round(self.budget_seconds, 1),
                 "elapsed_seconds": round(self.elapsed_seconds, 1),

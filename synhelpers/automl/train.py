@@ -39,9 +39,14 @@ def post_search_reserve(budget_s: float) -> float:
 
 
 def _split(frame, target, task, test_size, seed):
+    """Train and held-out parts; with ``test_size=0`` everything trains and the "held-out"
+    part is a sample of the training rows (metrics then describe the fit, not generalization:
+    use it when an outside test set is scored separately, as the benchmark does)."""
     from sklearn.model_selection import train_test_split
     if len(frame) < 20:
         raise AutoMLError(f"Only {len(frame)} labelled rows: AutoML needs at least 20.")
+    if not test_size:
+        return frame, frame.sample(min(len(frame), 10_000), random_state=seed)
     stratify = frame[target] if task == CLASSIFICATION and frame[target].value_counts().min() >= 2 \
         else None
     return train_test_split(frame, test_size=test_size, random_state=seed, stratify=stratify)
@@ -265,4 +270,5 @@ def _search_and_register(spark, config, data, plan, featurizer, X, y, train, tes
         ran_on_executors=bool(pids) and any(p != driver for p in pids), executor_pids=pids,
         parity=parity.to_dict() if parity else {}, leaderboard=board,
         feature_importance=importance, images=images, model=model, onnx_model=onnx_model,
-        timings={k: round(v, 2) for k, v in timings.items()}, search_budget=search_budget)
+        timings={k: round(v, 2) for k, v in timings.items()}, search_budget=search_budget,
+        held_out=bool(config.test_size))

@@ -142,3 +142,34 @@ def model_description(name: str, version=None) -> dict:
     return {"name": name, "version": number, "description": item.description or "",
             "created_time": item.creation_timestamp, "created_by": item.user_id or "",
             "run_id": item.run_id, "source": item.source, "tags": dict(item.tags or {})}
+
+
+def registered_onnx(name: str, version=None) -> dict:
+    """Everything a scorer needs of a registered ONNX model.
+
+    Returns ``{"name", "version", "model_bytes", "inputs", "outputs", "metadata", "description"}``
+    where ``inputs``/``outputs`` are :class:`..onnx_export.TensorInfo` lists read from the graph.
+
+    Raises:
+        ModelRegistryError: unknown model or version, or a model without the ONNX flavor.
+    """
+    import mlflow.onnx
+    import onnx
+    from mlflow.models import Model
+
+    from ..onnx_export import model_inputs, model_outputs
+    number = resolve_version(name, version)
+    uri = f"models:/{name}/{number}"
+    try:
+        info = Model.load(uri)
+    except Exception as exc:  # noqa: BLE001
+        raise ModelRegistryError(f"Model {name!r} version {number} cannot be read: {exc}") from exc
+    if "onnx" not in info.flavors:
+        raise ModelRegistryError(f"Model {name!r} version {number} is not an ONNX model (flavors: "
+                                 f"{', '.join(info.flavors)}): PREDICT and Spark scoring need ONNX. "
+                                 "Train it with onnx_compatible=True.")
+    model = mlflow.onnx.load_model(uri)
+    onnx.checker.check_model(model)
+    return {"name": name, "version": number, "model_bytes": model.SerializeToString(),
+            "inputs": model_inputs(model), "outputs": model_outputs(model),
+            "metadata": dict(info.metadata or {}), "description": model_description(name, number)}
