@@ -1,34 +1,70 @@
-"""``make demo``: the tutorial end to end, locally, on the built-in synthetic data."""
+"""``make demo``: the whole tutorial, locally, on the built-in synthetic data.
+
+It runs the workspace's own pipeline, ``workspace_artifacts/pipeline/AutoML_Train_And_Score.json``
+(table -> train -> load -> predict), with the local pipeline runner and the offline defaults (the
+synthetic source, a 60 s AutoML budget), then says what each step produced and where to look.
+"""
 from __future__ import annotations
 
 import json
 import time
 from pathlib import Path
 
-from .runtime.state import _project_root, state_dir
-
-STEPS = [("01_create_nyc_taxi_table.ipynb", {})]
+PIPELINE = Path("workspace_artifacts") / "pipeline" / "AutoML_Train_And_Score.json"
 
 
-def run_demo(out_dir: str | None = None) -> int:
-    """Run the tutorial notebooks with papermill; print what each produced and where to look."""
-    import papermill as pm
-    import nbformat
-    from .runtime.standin import read_exit_value
-    notebooks = _project_root(Path.cwd().resolve()) / "notebooks"
+def _exit_json(run) -> dict:
+    try:
+        return json.loads(run.exit_value) if run.exit_value else {}
+    except (TypeError, ValueError):
+        return {}
+
+
+def _report(result) -> list[str]:
+    lines = []
+    for run in result.activities:
+        out = _exit_json(run)
+        if run.name == "CreateTable" and out:
+            lines.append(f"Spark table {out.get('table')}: {out.get('rows')} rows "
+                         f"({', '.join(f'{c} {t}' for c, t in out.get('columns', {}).items())})")
+        elif run.name == "TrainModel" and out:
+            metrics = ", ".join(f"{k} {v:.4f}" for k, v in out.get("metrics", {}).items()
+                                if k in ("r2_score", "spearman_correlation", "AUC_weighted",
+                                         "root_mean_squared_error", "accuracy"))
+            lines.append(f"Registered model {out.get('model_name')} version "
+                         f"{out.get('model_version')} ({out.get('best_estimator')}, "
+                         f"{out.get('trials')} trials): {metrics}")
+        elif run.name == "LoadSqlPool" and out:
+            counts = ", ".join(f"{t}: {n} rows" for t, n in out.get("tables", {}).items())
+            lines.append(f"SQL pool {out.get('pool')}: {counts}")
+        elif run.name == "PredictSqlPool" and out:
+            lines.append(f"PREDICT scored {out.get('rows_scored', out.get('rows'))} rows with "
+                         f"{out.get('model')} into {out.get('results_table')}")
+            for row in out.get("first_rows", [])[:5]:
+                lines.append(f"    {row}")
+    return lines
+
+
+def run_demo(out_dir: str | None = None, training_seconds: float = 60.0) -> int:
+    """Run the tutorial pipeline; print the summary and where to look. Returns an exit code."""
+    from .artifacts import format_summary, run_pipeline
+    from .runtime.state import _project_root, state_dir
+    root = _project_root(Path.cwd().resolve())
     out = Path(out_dir) if out_dir else state_dir() / "runs" / time.strftime("demo-%Y%m%d-%H%M%S")
-    out.mkdir(parents=True, exist_ok=True)
-    for name, parameters in STEPS:
-        started = time.monotonic()
-        print(f"== {name}", flush=True)
-        target = out / name
-        pm.execute_notebook(str(notebooks / name), str(target), parameters=parameters,
-                            cwd=str(notebooks), progress_bar=False)
-        result = json.loads(read_exit_value(nbformat.read(str(target), as_version=4)) or "{}")
-        print(f"   done in {time.monotonic() - started:.0f} s")
-        if "rows" in result:
-            print(f"   table {result['table']}: {result['rows']} rows")
-            for column, dtype in result.get("columns", {}).items():
-                print(f"     {column:<16} {dtype}")
-    print(f"\nOutput notebooks: {out}")
-    return 0
+    parameters = {"training_hours": training_seconds / 3600, "source": "synthetic"}
+    print(f"Running {PIPELINE} locally (AutoML budget {training_seconds:.0f} s) ...", flush=True)
+    result = run_pipeline(root / PIPELINE, parameters=parameters, out_dir=out)
+    print()
+    print(format_summary(result))
+    print()
+    for line in _report(result):
+        print(line)
+    state = state_dir()
+    print("\nWhere to look:")
+    print(f"  output notebooks : {result.out_dir}")
+    print(f"  MLflow UI        : .venv/bin/mlflow ui --backend-store-uri sqlite:///{state}/mlflow.db"
+          " (then http://127.0.0.1:5000)")
+    print("  SQL pool tables  : .venv/bin/synhelpers sqlpool exec --query "
+          "\"SELECT TOP 5 * FROM dbo.NYC_Taxi_spark\"")
+    print(f"  local state      : {state}")
+    return 0 if result.status == "Succeeded" else 1

@@ -46,3 +46,16 @@ def kernel():
 @pytest.fixture(scope="session")
 def notebook_state(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("notebook-state")
+
+
+@pytest.fixture(scope="session")
+def notebook_taxi(kernel, notebook_state, tlc_sample, tmp_path_factory):
+    """Notebook 01 run once on the real TLC sample in the notebooks' state directory:
+    (output notebook, exit summary). Later notebook tests build on its ``NYC_Taxi`` table."""
+    import json
+
+    from support import run_notebook
+    nb, exit_value = run_notebook("01_create_nyc_taxi_table.ipynb",
+                                  {"source": "file", "path": str(tlc_sample)}, notebook_state,
+                                  tmp_path_factory.mktemp("nb01"), kernel)
+    return nb, json.loads(exit_value)

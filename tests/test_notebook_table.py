@@ -11,11 +11,8 @@ from support import run_notebook, run_python
 pytestmark = pytest.mark.notebooks
 
 
-def test_table_notebook_on_the_real_sample(kernel, notebook_state, tlc_sample, tmp_path):
-    nb, exit_value = run_notebook("01_create_nyc_taxi_table.ipynb",
-                                  {"source": "file", "path": str(tlc_sample)},
-                                  notebook_state, tmp_path, kernel)
-    summary = json.loads(exit_value)
+def test_table_notebook_on_the_real_sample(notebook_taxi, notebook_state, tlc_sample):
+    nb, summary = notebook_taxi
     assert summary["table"] == "default.nyc_taxi"
     raw = pd.read_csv(tlc_sample)
     assert 6000 < summary["rows"] < len(raw)
@@ -30,7 +27,8 @@ def test_table_notebook_on_the_real_sample(kernel, notebook_state, tlc_sample, t
     assert back == {"n": summary["rows"], "cols": list(summary["columns"])}
 
 
-def test_table_notebook_synthetic_default_then_bad_source(kernel, notebook_state, tmp_path):
+def test_table_notebook_synthetic_default_then_bad_source(kernel, tmp_path_factory, tmp_path):
+    notebook_state = tmp_path_factory.mktemp("synthetic-state")    # keeps NYC_Taxi of the sample
     _, exit_value = run_notebook("01_create_nyc_taxi_table.ipynb", {"rows": 20000},
                                  notebook_state, tmp_path, kernel)
     summary = json.loads(exit_value)

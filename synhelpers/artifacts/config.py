@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 SPARK_POOL = "sparkpool01"
-SQL_POOL = "sqlpool01"
+SQL_POOL = "mlverifypool"   # the tutorial's pool name
 
 
 def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -24,10 +24,12 @@ the predict activity (04) gets ``model_name`` and ``model_version`` from
 exactly the version this run registered.
 
 **The SQL script hook.** :class:`SqlScriptSpec.query` is a callable taking the pipeline's
-parameter defaults (a dict) and returning T-SQL text. The default renders the template file
-``templates/score_nyc_taxi.sql`` with ``str.format``; the scoring wizard module can replace it
-(``SCORING_SCRIPT = replace(SCORING_SCRIPT, query=my_function)``, or pass
-``build_artifacts(root, sql_sources={"Score_NYC_Taxi": my_function})``).
+parameter defaults (a dict) and returning T-SQL text. ``Score_NYC_Taxi`` uses
+:func:`scoring_wizard_script`: the scoring wizard's generator
+(:func:`synhelpers.sqlpool.wizard.tutorial_scoring_script`) run on the tutorial model's declared
+IO, named after the defaults (``sql_table``, ``procedure_name``, ``model_table``, ``model_name``),
+so the artifact and notebook 04's script come from one code path. :func:`render_template` fills a
+file of ``templates/`` instead; ``build_artifacts(root, sql_sources={...})`` overrides either.
 """
 from __future__ import annotations
 
@@ -91,6 +93,12 @@ def render_template(filename: str) -> SqlSource:
     return render
 
 
+def scoring_wizard_script(defaults: Mapping[str, Any]) -> str:
+    """The scoring wizard's script for the tutorial model (imported lazily: pure, no pool needed)."""
+    from ..sqlpool.wizard.tutorial import tutorial_scoring_script
+    return tutorial_scoring_script(defaults)
+
+
 @dataclass(frozen=True)
 class SqlScriptSpec:
     """A sqlscript artifact; ``query(pipeline_defaults) -> str`` is the plug-in point."""
@@ -143,7 +151,7 @@ AUTOML_PIPELINE = PipelineSpec(
             rename={"source_table": "table_name", "target_table": "sql_table",
                     "mode": "load_mode"},
             declared=(
-                Declared("sql_pool_name", "string", "sqlpool01"),
+                Declared("sql_pool_name", "string", "mlverifypool"),
                 Declared("source_table", "string", TABLE),
                 Declared("target_table", "string", "dbo.nyc_taxi"),
                 Declared("mode", "string", "overwrite"))),
@@ -155,7 +163,7 @@ AUTOML_PIPELINE = PipelineSpec(
             expressions={"model_name": f"@{TRAIN_EXIT}.model_name",
                          "model_version": f"@{TRAIN_EXIT}.model_version"},
             declared=(
-                Declared("sql_pool_name", "string", "sqlpool01"),
+                Declared("sql_pool_name", "string", "mlverifypool"),
                 Declared("table_name", "string", "dbo.nyc_taxi"),
                 Declared("model_name", "string", MODEL), Declared("model_version", "int", 1),
                 Declared("procedure_name", "string", "dbo.nyc_taxi_procedure"),
@@ -180,7 +188,7 @@ SCORING_SCRIPT = SqlScriptSpec(
     pipeline=AUTOML_PIPELINE.name,
     description="The scoring wizard's stored procedure for the registered model (T-SQL PREDICT).",
     folder="AutoML",
-    query=render_template("score_nyc_taxi.sql"),
+    query=scoring_wizard_script,
 )
 
 

@@ -69,8 +69,9 @@ def load_training_data(spark, config: WizardConfig, dataframe=None) -> TrainingD
     if not features:
         raise AutoMLError(f"Table {config.table_name!r} holds only the target column {target!r}: "
                           "there is nothing to learn from. Add feature columns.")
+    numeric_target = _is_numeric(types[target])
     stats = df.agg(F.count(F.lit(1)).alias("rows"), F.count(F.col(target)).alias("non_null"),
-                   F.approx_count_distinct(F.col(target)).alias("distinct")).first()
+                   F.min(target).alias("lo"), F.max(target).alias("hi")).first()
     if stats["rows"] == 0:
         raise AutoMLError(f"Table {config.table_name!r} is empty: nothing to train on.")
     if stats["non_null"] == 0:
@@ -91,11 +92,9 @@ def load_training_data(spark, config: WizardConfig, dataframe=None) -> TrainingD
         if len(classes) < 2:
             raise AutoMLError(f"target_column {target!r} is constant ({classes[0]!r}): a model "
                               "cannot learn from a single class.")
-    else:
-        extremes = df.agg(F.min(target).alias("lo"), F.max(target).alias("hi")).first()
-        if extremes["lo"] == extremes["hi"]:
-            raise AutoMLError(f"target_column {target!r} is constant ({extremes['lo']!r}) in "
-                              f"{config.table_name!r}: there is nothing to predict.")
+    elif numeric_target and stats["lo"] == stats["hi"]:
+        raise AutoMLError(f"target_column {target!r} is constant ({stats['lo']!r}) in "
+                          f"{config.table_name!r}: there is nothing to predict.")
 
     labelled = df.where(F.col(target).isNotNull())
     total = int(stats["non_null"])

@@ -133,7 +133,7 @@ CASES = {
     "SQL pool parameter": (_change(PV, lambda d: d["properties"]["parameters"].update(
         sql_pool_name={"type": "string", "defaultValue": "dw9"})),
         "pipeline/pass_values.json: parameter 'sql_pool_name' names SQL pool 'dw9', which the "
-        "workspace does not declare (sqlpool01); use a declared pool or add it to "
+        "workspace does not declare (mlverifypool); use a declared pool or add it to "
         "synhelpers/artifacts/config.py."),
     "pipeline parameter type": (_change(PV, lambda d: d["properties"]["parameters"].update(
         when={"type": "datetime"})), "parameter 'when' has type 'datetime'; use one of string"),
@@ -149,7 +149,7 @@ CASES = {
         "trigger/t.json: starts pipeline 'gone', which does not exist (no pipeline/gone.json)."),
     "SQL script pool": (_write("sqlscript/s.json", json.dumps(SQLSCRIPT)),
                         "sqlscript/s.json: content.currentConnection refers to dedicated SQL pool "
-                        "'dw9', which the workspace does not declare (sqlpool01)"),
+                        "'dw9', which the workspace does not declare (mlverifypool)"),
     "notebook source as a string": (
         _change("notebook/echo.json", lambda d: d["properties"]["cells"][0].update(source="x = 1")),
         "notebook/echo.json: cell 0: 'source' must be an array of strings (one per line)."),

@@ -108,7 +108,7 @@ def test_the_scoring_script_comes_from_the_template_with_the_pipeline_defaults(d
     script = docs["sqlscript/Score_NYC_Taxi.json"]["properties"]
     assert script["type"] == "SqlQuery"
     assert script["content"]["currentConnection"] == {
-        "databaseName": "sqlpool01", "poolName": "sqlpool01", "type": "SqlPool", "name": "sqlpool01"}
+        "databaseName": "mlverifypool", "poolName": "mlverifypool", "type": "SqlPool", "name": "mlverifypool"}
     query = script["content"]["query"]
     defaults = {k: v["defaultValue"] for k, v in docs[PIPELINE]["properties"]["parameters"].items()}
     assert f"CREATE PROCEDURE {defaults['procedure_name']}" in query
@@ -126,7 +126,7 @@ def test_the_sql_text_hook_takes_a_callable_or_text(tmp_path):
     docs = generate_artifacts(ROOT, sql_sources={"Score_NYC_Taxi": wizard})
     assert docs["sqlscript/Score_NYC_Taxi.json"]["properties"]["content"]["query"] == (
         "EXEC dbo.nyc_taxi_procedure")
-    assert seen["sql_pool_name"] == "sqlpool01" and "model_name" in seen
+    assert seen["sql_pool_name"] == "mlverifypool" and "model_name" in seen
     docs = generate_artifacts(ROOT, sql_sources={"Score_NYC_Taxi": "SELECT 1"})
     assert docs["sqlscript/Score_NYC_Taxi.json"]["properties"]["content"]["query"] == "SELECT 1"
 
@@ -176,7 +176,7 @@ def test_parameters_are_read_from_notebooks_when_they_exist(project):
 
 
 def test_a_notebook_missing_a_parameter_the_spec_wires_is_named(project):
-    _write_notebook(project, "04_predict_sql_pool", 'sql_pool_name = "sqlpool01"\nmodel_version = 1')
+    _write_notebook(project, "04_predict_sql_pool", 'sql_pool_name = "mlverifypool"\nmodel_version = 1')
     with pytest.raises(PipelineDefinitionError,
                        match="activity 'PredictSqlPool': notebook '04_predict_sql_pool' has no "
                              "parameter 'table_name' .*declares: sql_pool_name, model_version"):

@@ -15,7 +15,8 @@ Modules, one concept each:
 What runs: ``CREATE TABLE`` with Synapse options (DISTRIBUTION, HEAP, CLUSTERED [COLUMNSTORE]
 INDEX, PARTITION; PRIMARY KEY/UNIQUE NOT ENFORCED; IDENTITY; DEFAULT), CTAS, ``SELECT ... INTO``
 (``#temp`` tables scoped to the pool object's connection), views, schemas, ``DROP [IF EXISTS]``,
-``TRUNCATE``, ``INSERT``/``UPDATE``/``DELETE``/``MERGE``, ``SELECT [TOP (n)]`` with CTEs,
+``TRUNCATE``, ``RENAME OBJECT`` (tables), ``INSERT``/``UPDATE``/``DELETE``/``MERGE``,
+``SELECT [TOP (n)]`` with CTEs,
 ``COPY INTO`` from local CSV/Parquet, ``DECLARE``/``SET``/``SELECT @v =``, ``IF``/``ELSE``,
 ``BEGIN``/``END``, ``WHILE``/``BREAK``/``CONTINUE``, ``RETURN``, ``PRINT``, ``THROW``,
 ``RAISERROR``, ``BEGIN TRAN``/``COMMIT``/``ROLLBACK``, ``CREATE [OR ALTER] | ALTER | DROP

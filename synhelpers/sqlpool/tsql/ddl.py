@@ -1,4 +1,5 @@
-"""DDL on the local pool: CREATE TABLE (and CTAS, SELECT INTO), views, schemas, DROP, TRUNCATE.
+"""DDL on the local pool: CREATE TABLE (and CTAS, SELECT INTO), views, schemas, DROP, TRUNCATE,
+RENAME OBJECT.
 
 Tables are created in DuckDB with the storage type of each declared T-SQL type, and the declared
 types are recorded (``LocalPool.record_columns``; in the session for ``#temp`` tables) so PREDICT
@@ -129,6 +130,24 @@ def drop(ctx, node: exp.Drop) -> None:
             ctx.pool.record_columns(name, [])
 
 
+def rename(ctx, node) -> None:
+    """``RENAME OBJECT t TO new``: the table keeps its schema, rows and declared column types."""
+    table = node.this
+    if transpile.is_temp(table):
+        raise transpile.unsupported(ctx, "RENAME OBJECT of a #temp table")
+    name = _name(ctx, table)
+    new = TableName(name.database, name.schema, node.args["to"].name)
+    if not _exists(ctx, name, False) or _is_view(ctx, name):
+        raise SqlPoolError(f"Either the object '{name.table}' does not exist or you do not have "
+                           f"permission (RENAME OBJECT renames tables).{ctx.where()}")
+    if _exists(ctx, new, False) or catalog.find_procedure(ctx.con, new) is not None:
+        raise SqlPoolError(f"There is already an object named '{new.table}' in the database.{ctx.where()}")
+    declared = ctx.pool.declared_columns(name)
+    ctx.run(f"ALTER TABLE {target_sql(name, False)} RENAME TO {dquote(new.table)}")
+    ctx.pool.record_columns(name, [], ctx.con)
+    ctx.pool.record_columns(new, declared, ctx.con)
+
+
 def truncate(ctx, node: exp.TruncateTable) -> None:
     for table in node.expressions:
         temporary = transpile.is_temp(table)
@@ -164,6 +183,12 @@ def _exists(ctx, name: TableName, temporary: bool) -> bool:
         return ctx.query(sql, {"name": "#" + name.table}).column(0)[0].as_py() > 0
     sql = ("SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() "
            "AND lower(table_schema) = lower($schema) AND lower(table_name) = lower($name)")
+    return ctx.query(sql, {"schema": name.schema, "name": name.table}).column(0)[0].as_py() > 0
+
+
+def _is_view(ctx, name: TableName) -> bool:
+    sql = ("SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() AND "
+           "lower(schema_name) = lower($schema) AND lower(view_name) = lower($name)")
     return ctx.query(sql, {"schema": name.schema, "name": name.table}).column(0)[0].as_py() > 0
 
 

@@ -7,6 +7,7 @@ Added on top of ``sqlglot.dialects.tsql.TSQL`` (pinned sqlglot 30.x, parser in `
 - ``COPY INTO t (col ordinal, ...) FROM 'path' WITH (...)`` (:class:`CopyInto`);
 - the table options ``DISTRIBUTION = ROUND_ROBIN | REPLICATE | HASH(c)``, ``HEAP``,
   ``CLUSTERED COLUMNSTORE INDEX [ORDER (c)]``, ``CLUSTERED INDEX (c)``, ``PARTITION (...)``;
+- ``RENAME OBJECT [::] t TO new`` (:class:`~.nodes.RenameObject`);
 - ``float`` is 8 bytes and ``real`` 4 (stock sqlglot reads both as 4-byte FLOAT), ``float(n≤24)`` is real.
 """
 from __future__ import annotations
@@ -182,8 +183,9 @@ class SynapseTSQL(TSQL):
     class Tokenizer(TSQL.Tokenizer):
         KEYWORDS = {**{k: v for k, v in TSQL.Tokenizer.KEYWORDS.items() if k != "PRINT"},
                     "FLOAT": TokenType.DOUBLE, "CLUSTERED INDEX": TokenType.INDEX}
-        # A command token swallows the rest of its statement as text; PRINT and END are parsed.
-        COMMANDS = TSQL.Tokenizer.COMMANDS - {TokenType.END}
+        # A command token swallows the rest of its statement as text; PRINT, END and RENAME
+        # (RENAME OBJECT) are parsed.
+        COMMANDS = TSQL.Tokenizer.COMMANDS - {TokenType.END, TokenType.RENAME}
 
     Parser = SynapseTSQLParser
     Generator = SynapseTSQLGenerator

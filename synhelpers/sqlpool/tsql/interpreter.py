@@ -21,7 +21,7 @@ from .context import Context, Variable, session_for
 from .copy_into import copy_into
 from .dialect import SynapseTSQL, parse_batch
 from .leaf import run_leaf, scalar, typed as _typed
-from .nodes import CopyInto, LoopControl, Print, Procedure, Throw
+from .nodes import CopyInto, LoopControl, Print, Procedure, RenameObject, Throw
 
 log = logging.getLogger("synhelpers.sqlpool")
 MAX_LOOP = 1_000_000
@@ -274,6 +274,7 @@ STATEMENT_HANDLERS: dict[type, Callable] = {
     exp.Declare: _declare, exp.Set: _set, exp.IfBlock: _if, exp.WhileBlock: _while,
     exp.Block: _block, exp.Create: _create, exp.Drop: lambda ctx, n: ddl.drop(ctx, n),
     exp.TruncateTable: lambda ctx, n: ddl.truncate(ctx, n), CopyInto: copy_into,
+    RenameObject: lambda ctx, n: ddl.rename(ctx, n),
     Procedure: _procedure, exp.Execute: _exec, Print: _print, Throw: _throw,
     exp.Anonymous: _raiserror, exp.Return: _return, LoopControl: _loop_control,
     exp.Transaction: _transaction, exp.Commit: _transaction, exp.Rollback: _transaction,

@@ -49,6 +49,11 @@ class LoopControl(exp.Expression):
     """``BREAK`` or ``CONTINUE`` inside WHILE (``this`` is the keyword)."""
 
 
+class RenameObject(exp.Expression):
+    """``RENAME OBJECT [::] [schema.]table TO new_name`` (Synapse: the table keeps its schema)."""
+    arg_types = {"this": True, "to": True}
+
+
 def _predict_sql(self, e: Predict) -> str:
     args = [f"MODEL = {self.sql(e, 'model')}"]
     data = f"DATA = {self.sql(e, 'data')}"
@@ -131,6 +136,7 @@ TRANSFORMS = {
     Print: lambda self, e: f"PRINT {self.sql(e, 'this')}",
     Throw: _throw_sql,
     LoopControl: lambda self, e: e.name,
+    RenameObject: lambda self, e: f"RENAME OBJECT {self.sql(e, 'this')} TO {self.sql(e, 'to')}",
     exp.Return: lambda self, e: f"RETURN {self.sql(e, 'this')}".rstrip(),
     exp.Block: _block_sql,
     exp.IfBlock: _ifblock_sql,

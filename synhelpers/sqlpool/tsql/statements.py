@@ -19,12 +19,12 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 from sqlglot.tokens import TokenType
 
-from .nodes import LoopControl, Print, Procedure, Throw
+from .nodes import LoopControl, Print, Procedure, RenameObject, Throw
 
 # Words that start a statement (or close a block): never an implicit alias.
 RESERVED = frozenset("""ALTER BEGIN BREAK CLOSE COMMIT CONTINUE CREATE DEALLOCATE DECLARE DELETE DENY DROP
     ELSE END EXEC EXECUTE FETCH GOTO GRANT IF INSERT MERGE OPEN PRINT RAISERROR RETURN REVOKE ROLLBACK
-    SAVE SELECT SET THROW TRUNCATE UPDATE USE WAITFOR WHILE COPY""".split())
+    SAVE SELECT SET THROW TRUNCATE UPDATE USE WAITFOR WHILE COPY RENAME""".split())
 _QUOTED = {TokenType.IDENTIFIER, TokenType.STRING, TokenType.NATIONAL_STRING}
 _ROUTINE_HEAD = (("CREATE", "PROC"), ("CREATE", "PROCEDURE"), ("CREATE", "OR", "ALTER", "PROC"),
                  ("CREATE", "OR", "ALTER", "PROCEDURE"), ("ALTER", "PROC"), ("ALTER", "PROCEDURE"))
@@ -117,6 +117,15 @@ class StatementsMixin:
         elif word == "COPY" and self._next.text.upper() == "INTO":
             self._advance(2)
             node = self._parse_copy_into()
+        elif word == "RENAME" and self._next and self._next.text.upper() != "OBJECT":
+            node = self._within_guessed_end(lambda: self._parse_as_command(self._curr))
+        elif word == "RENAME" and self._next:
+            self._advance(2)
+            self._match(TokenType.DCOLON)
+            table = self._parse_table_parts(schema=True)
+            if not self._match_text_seq("TO"):
+                self.raise_error("Expecting TO <new name> in RENAME OBJECT")
+            node = RenameObject(this=table, to=self._parse_id_var(any_token=False))
         elif start.token_type in (TokenType.DELETE, TokenType.UPDATE, TokenType.INSERT) \
                 and self._next.text.upper() == "TOP":
             node = self._within_guessed_end(lambda: self._parse_as_command(self._curr))

@@ -1,0 +1,52 @@
+"""``synhelpers sqlpool load|exec|predict``: notebooks 03 and 04."""
+from __future__ import annotations
+
+from . import print_json
+
+
+def _load(args) -> int:
+    from ..runtime import get_spark
+    from ..sqlpool.connector import enable_connector, pool_row_counts
+    spark = get_spark()
+    enable_connector(spark)
+    print(f"Loading {args.source_table} into {args.sql_pool_name}.{args.target_table} "
+          f"(mode={args.mode}) ...", flush=True)
+    spark.table(args.source_table).write.mode(args.mode).synapsesql(
+        f"{args.sql_pool_name}.{args.target_table}")
+    print_json({"pool": args.sql_pool_name,
+                "tables": pool_row_counts(args.sql_pool_name, [args.target_table])})
+    return 0
+
+
+def _exec(args) -> int:
+    from pathlib import Path
+
+    from ..sqlpool import get_pool
+    script = Path(args.file).read_text(encoding="utf-8") if args.file else args.query
+    results = get_pool(args.sql_pool_name).execute(script)
+    for index, table in enumerate(results, 1):
+        print(f"-- result set {index}: {table.num_rows} rows")
+        print(table.slice(0, args.max_rows).to_pandas().to_string(index=False))
+    if not results:
+        print("-- no result set")
+    return 0
+
+
+def register(sub) -> None:
+    pool = sub.add_parser("sqlpool", help="the dedicated SQL pool (notebooks 03 and 04)")
+    actions = pool.add_subparsers(dest="action", required=True, metavar="ACTION")
+    load = actions.add_parser("load", help="load a Spark table into the pool (synapsesql)")
+    load.add_argument("--sql-pool-name", default="mlverifypool")
+    load.add_argument("--source-table", default="NYC_Taxi")
+    load.add_argument("--target-table", default="dbo.NYC_Taxi")
+    load.add_argument("--mode", default="errorifexists",
+                      help="errorifexists | ignore | overwrite | append (default: %(default)s)")
+    load.set_defaults(func=_load)
+
+    run = actions.add_parser("exec", help="run T-SQL on the pool and print its result sets")
+    run.add_argument("--sql-pool-name", default="mlverifypool")
+    what = run.add_mutually_exclusive_group(required=True)
+    what.add_argument("--file", help="a .sql script (GO separates batches)")
+    what.add_argument("--query", help="T-SQL text")
+    run.add_argument("--max-rows", type=int, default=20, help="rows shown per result set")
+    run.set_defaults(func=_exec)

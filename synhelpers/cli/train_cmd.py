@@ -1,0 +1,45 @@
+"""``synhelpers train``: notebook 02, the wizard's form as flags."""
+from __future__ import annotations
+
+from . import print_json
+
+
+def _train(args) -> int:
+    from ..automl import show_report, train_wizard
+    from ..runtime import get_spark
+    hours = args.seconds / 3600 if args.seconds else args.training_hours
+    result = train_wizard(get_spark(), table_name=args.table_name, target_column=args.target_column,
+                          task=args.task, primary_metric=args.primary_metric,
+                          training_hours=hours,
+                          max_concurrent_iterations=args.max_concurrent_iterations,
+                          onnx_compatible=not args.no_onnx, experiment_name=args.experiment_name,
+                          model_name=args.model_name, time_column=args.time_column,
+                          horizon=args.horizon, use_spark=not args.driver_only)
+    show_report(result)
+    print_json(result.summary())
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train", help="train a new model with AutoML (notebook 02)",
+                       description="The 'Train a new model' wizard: FLAML trials on Spark, the "
+                       "best model registered in MLflow as ONNX. Progress is printed while it runs.")
+    p.add_argument("--table-name", required=True, help="Spark table, e.g. NYC_Taxi")
+    p.add_argument("--target-column", required=True, help="column to predict, e.g. fareAmount")
+    p.add_argument("--task", default="regression",
+                   help="regression | classification | forecasting (default: %(default)s)")
+    p.add_argument("--primary-metric", default="",
+                   help="Azure AutoML metric (default: the wizard's for the task)")
+    budget = p.add_mutually_exclusive_group()
+    budget.add_argument("--training-hours", type=float, default=0.25,
+                        help="the whole run's budget in hours (default: %(default)s)")
+    budget.add_argument("--seconds", type=float, help="the budget in seconds instead")
+    p.add_argument("--max-concurrent-iterations", type=int, default=4)
+    p.add_argument("--no-onnx", action="store_true", help="search every family, not only ONNX ones")
+    p.add_argument("--experiment-name", default="")
+    p.add_argument("--model-name", default="")
+    p.add_argument("--time-column", default="", help="forecasting: the date column")
+    p.add_argument("--horizon", type=int, default=0, help="forecasting: periods to predict")
+    p.add_argument("--driver-only", action="store_true",
+                   help="run trials on the driver instead of Spark executors")
+    p.set_defaults(func=_train)

@@ -1,0 +1,75 @@
+"""The synhelpers command: every step reachable from a terminal, with meaningful exit codes."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from support import FIXTURES, ROOT
+from synhelpers.cli import BAD_INPUT, FAILED, OK, main
+
+COMMANDS = [["table", "create"], ["train"], ["sqlpool", "load"], ["sqlpool", "exec"],
+            ["pipeline", "run"], ["artifacts", "build"], ["artifacts", "check"], ["demo"],
+            ["kernel", "install"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) for c in COMMANDS])
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(command + ["--help"])
+    assert stop.value.code == 0
+    assert "usage: synhelpers " + " ".join(command) in capsys.readouterr().out
+
+
+def test_the_console_script_is_installed():
+    out = subprocess.run([str(ROOT / ".venv" / "bin" / "synhelpers"), "--help"],
+                         capture_output=True, text=True) if (ROOT / ".venv/bin/synhelpers").exists() \
+        else subprocess.run([sys.executable, "-m", "synhelpers", "--help"], capture_output=True,
+                            text=True)
+    assert out.returncode == 0 and "pipeline" in out.stdout
+
+
+def test_bad_input_exits_2_and_names_the_parameter(capsys):
+    assert main(["train", "--table-name", "t", "--target-column", "y",
+                 "--primary-metric", "f1"]) == BAD_INPUT
+    assert "primary_metric='f1' is not an Azure AutoML metric" in capsys.readouterr().err
+    assert main(["pipeline", "run", "nope.json", "--param", "novalue"]) == BAD_INPUT
+    assert "--param 'novalue' is not key=value" in capsys.readouterr().err
+
+
+@pytest.mark.spark
+def test_table_create_with_a_bad_source_exits_2(spark, capsys):
+    assert main(["table", "create", "--source", "s3"]) == BAD_INPUT
+    assert "parameter `source` must be one of" in capsys.readouterr().err
+
+
+@pytest.mark.spark
+def test_table_create_and_sqlpool_load_and_exec(spark, tlc_sample, capsys):
+    assert main(["table", "create", "--source", "file", "--path", str(tlc_sample),
+                 "--table-name", "default.cli_taxi"]) == OK
+    rows = spark.table("default.cli_taxi").count()
+    assert f'"rows": {rows}' in capsys.readouterr().out
+    assert main(["sqlpool", "load", "--sql-pool-name", "clipool", "--source-table",
+                 "default.cli_taxi", "--target-table", "dbo.cli_taxi", "--mode", "overwrite"]) == OK
+    assert f'"dbo.cli_taxi": {rows}' in capsys.readouterr().out
+    assert main(["sqlpool", "exec", "--sql-pool-name", "clipool", "--query",
+                 "SELECT COUNT(*) AS n FROM dbo.cli_taxi"]) == OK
+    assert str(rows) in capsys.readouterr().out
+    # the connector's default mode refuses an existing table: a failed step, exit 1
+    assert main(["sqlpool", "load", "--sql-pool-name", "clipool", "--source-table",
+                 "default.cli_taxi", "--target-table", "dbo.cli_taxi"]) == FAILED
+    assert "already exists" in capsys.readouterr().err
+
+
+@pytest.mark.notebooks
+def test_pipeline_run_exit_codes(kernel, tmp_path, capsys):
+    good = FIXTURES / "pipelines" / "pipeline" / "pass_values.json"
+    assert main(["pipeline", "run", str(good), "--out", str(tmp_path / "good")]) == OK
+    assert "Succeeded" in capsys.readouterr().out
+    branches = FIXTURES / "pipelines" / "pipeline" / "branches.json"
+    assert main(["pipeline", "run", str(branches), "--out", str(tmp_path / "bad")]) == FAILED
+    out = capsys.readouterr().out
+    assert "Pipeline 'branches': Failed" in out and "cell 3: ValueError: broken on purpose" in out
+    assert main(["pipeline", "run", str(branches), "--param", "fail=false",
+                 "--out", str(tmp_path / "fine")]) == OK
