@@ -41,6 +41,8 @@ class WizardConfig:
     parity_rel_tol: float = 1e-4
     parity_max_mismatch_rate: float = 1e-3
     use_spark: bool = True
+    ensemble: bool = True              # a final weighted ensemble when it beats the best model
+    ensemble_share: float = 0.2        # of the search time, kept for the ensemble
     extra: dict = field(default_factory=dict)
 
     @property

@@ -25,8 +25,11 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
-def leaderboard(trials: list[dict], metric_name: str, greater_is_better: bool):
-    """A DataFrame: one row per estimator family (best score, trials, total time), best first."""
+def leaderboard(trials: list[dict], metric_name: str, greater_is_better: bool,
+                ensemble: dict | None = None):
+    """A DataFrame: one row per estimator family (best score, trials, total time), best first;
+    the final ensemble, when it was built, as a row of its own (its score on the ensemble's own
+    validation predictions)."""
     import pandas as pd
     rows = []
     for t in trials:
@@ -41,7 +44,15 @@ def leaderboard(trials: list[dict], metric_name: str, greater_is_better: bool):
         df.groupby("estimator")[metric_name].min()
     board = pd.DataFrame({metric_name: best, "trials": df.groupby("estimator").size(),
                           "total_time_s": df.groupby("estimator")["trial_time"].sum().round(2)})
-    return board.sort_values(metric_name, ascending=not greater_is_better).reset_index()
+    board = board.reset_index()
+    if ensemble and ensemble.get("used"):
+        members = " + ".join(f"{m['weight']:.2f}*{m['learner']}" for m in ensemble["members"]
+                             if m["weight"] > 0)
+        board = pd.concat([board, pd.DataFrame([{
+            "estimator": f"ensemble ({members})", metric_name: ensemble["score"],
+            "trials": len([m for m in ensemble["members"] if m["weight"] > 0]),
+            "total_time_s": ensemble["seconds"]}])], ignore_index=True)
+    return board.sort_values(metric_name, ascending=not greater_is_better).reset_index(drop=True)
 
 
 def leaderboard_png(board, metric_name: str) -> bytes:
@@ -132,12 +143,28 @@ def roc_png(actual, proba, labels) -> bytes:
     return _png(fig)
 
 
+def _importances(estimator, width: int):
+    """Normalized importances of a model; a vote's are its members', weighted."""
+    members = getattr(estimator, "estimators_", None)
+    if members is not None and hasattr(estimator, "weights"):
+        weights = np.asarray(estimator.weights if estimator.weights is not None
+                             else np.ones(len(members)), dtype=float)
+        parts = [(_importances(m, width), w) for m, w in zip(members, weights)]
+        parts = [(v, w) for v, w in parts if v is not None]
+        return sum(v * w for v, w in parts) / sum(w for _, w in parts) if parts else None
+    values = getattr(estimator, "feature_importances_", None)
+    if values is None and hasattr(estimator, "coef_"):
+        values = np.abs(np.asarray(estimator.coef_)).reshape(-1, width).sum(axis=0)
+    if values is None:
+        return None
+    values = np.asarray(values, dtype=float)
+    return values / values.sum() if values.sum() else values
+
+
 def feature_importance(estimator, featurized_names: list[str], raw_columns: list[str]):
     """Importance per raw column (one-hot and datetime parts summed back), normalized to 1."""
     import pandas as pd
-    values = getattr(estimator, "feature_importances_", None)
-    if values is None and hasattr(estimator, "coef_"):
-        values = np.abs(np.asarray(estimator.coef_)).reshape(-1, len(featurized_names)).sum(axis=0)
+    values = _importances(estimator, len(featurized_names))
     if values is None:
         return pd.DataFrame(columns=["feature", "importance"])
     values = np.asarray(values, dtype=float)

@@ -33,6 +33,8 @@ class TrainResult:
     onnx_model: object = None
     timings: dict = field(default_factory=dict)   # seconds per phase
     held_out: bool = True                # False: metrics are on training rows (test_size=0)
+    validation: str = ""                 # how the search validated: cv | holdout
+    ensemble: dict = field(default_factory=dict)  # composition, scores, used or why not
     search_budget: float = 0.0
 
     @property
@@ -53,6 +55,10 @@ class TrainResult:
                 "best_estimator": self.best_estimator, "trials": self.n_trials,
                 "training_rows": self.training_rows, "total_rows": self.total_rows,
                 "sampled": self.sampled, "test_rows": self.test_rows, "held_out": self.held_out,
+                "validation": self.validation,
+                "ensemble": {k: self.ensemble.get(k) for k in ("used", "reason", "score",
+                                                                "best_single_score")}
+                if self.ensemble else {},
                 "ran_on_executors": self.ran_on_executors,
                 "budget_seconds": round(self.budget_seconds, 1),
                 "elapsed_seconds": round(self.elapsed_seconds, 1),
@@ -83,5 +89,10 @@ def show_report(result: TrainResult) -> None:
     display(Markdown(f"**{head}**\n\nHeld-out metrics ({result.test_rows} rows):\n{metrics}"))
     if result.leaderboard is not None:
         display(result.leaderboard)
+    if result.ensemble.get("members"):
+        import pandas as pd
+        verdict = "used" if result.ensemble["used"] else f"not used: {result.ensemble['reason']}"
+        display(Markdown(f"**Ensemble ({verdict})**, validated by {result.ensemble['validation']}"))
+        display(pd.DataFrame(result.ensemble["members"]))
     for png in result.images.values():
         display(Image(data=png))

@@ -27,15 +27,22 @@ from .result import TrainResult
 MIN_SEARCH_SECONDS = 5.0
 
 
+def validation_method(rows: int) -> str:
+    """Cross-validation for small tables, a holdout for large ones (decided per run, reported)."""
+    from .ensemble import CV_MAX_ROWS
+    return "cv" if rows <= CV_MAX_ROWS else "holdout"
+
+
 def budget_margin(budget_s: float) -> float:
     """The stated tolerance on the budget: 5 s or 2 %, whichever is larger."""
     return max(5.0, 0.02 * budget_s)
 
 
 def post_search_reserve(budget_s: float) -> float:
-    """Seconds kept for conversion, parity, reports, logging (about 30 ms per child run; trials
-    grow with the budget) and registration: 6 s + 15 % of the budget, at most 5 minutes."""
-    return min(6.0 + 0.15 * budget_s, 300.0)
+    """Seconds kept for conversion, parity, reports, registration (about 4 s together) and one
+    child run per trial (about 30 ms each, at up to ~4 trials a second): 4 s + 10 % of the
+    budget, at most 5 minutes."""
+    return min(4.0 + 0.10 * budget_s, 300.0)
 
 
 def _split(frame, target, task, test_size, seed):
@@ -150,9 +157,10 @@ def _search_and_register(spark, config, data, plan, featurizer, X, y, train, tes
                      "synhelpers.sampled": str(data.sampled)})
     budget = config.budget_seconds
     timings = {"prepare": time.time() - started}
-    search_budget = budget - (time.time() - started) - post_search_reserve(budget)
+    available = budget - (time.time() - started) - post_search_reserve(budget)
+    search_budget = available * (1 - (config.ensemble_share if config.ensemble else 0.0))
     if search_budget < MIN_SEARCH_SECONDS:
-        needed = (budget - search_budget + MIN_SEARCH_SECONDS) / 3600
+        needed = (budget - available + MIN_SEARCH_SECONDS / (1 - config.ensemble_share)) / 3600
         raise AutoMLError(f"training_hours={config.training_hours} leaves {search_budget:.1f} s for "
                           f"the search after loading and the final steps: use at least "
                           f"{needed:.4f} hours.")
@@ -164,11 +172,25 @@ def _search_and_register(spark, config, data, plan, featurizer, X, y, train, tes
         search = run_search(X, y, task=config.task, metric=flaml_metric, budget_s=search_budget,
                             estimator_list=default_estimators(config.task, config.onnx_compatible),
                             use_spark=config.use_spark, concurrency=config.max_concurrent_iterations,
-                            seed=config.seed, spark=spark, extra=config.extra.get("flaml"))
+                            seed=config.seed, spark=spark, keep_automl=config.ensemble,
+                            extra={"eval_method": validation_method(len(y)),
+                                   **config.extra.get("flaml", {})})
     evaluations = monitor.records()
     timings["search"] = time.time() - started - timings["prepare"]
     mark = time.time()
-    pipeline = Pipeline([("featurize", featurizer), ("model", search.estimator)])
+    chosen, ensemble = search.estimator, None
+    if config.ensemble:
+        from .ensemble import build_ensemble
+        ensemble = build_ensemble(search.automl, search.trials, X, y, task=config.task,
+                                  metric=metric, labels=list(range(n_classes)) or None,
+                                  budget_s=budget - (time.time() - started)
+                                  - post_search_reserve(budget), seed=config.seed)
+        mlflow.log_dict(ensemble.to_dict(), "ensemble.json")
+        if ensemble.used:
+            chosen = ensemble.model
+        timings["ensemble"] = time.time() - mark
+        mark = time.time()
+    pipeline = Pipeline([("featurize", featurizer), ("model", chosen)])
     model = TrainedModel(pipeline, plan.inputs, config.task, data.target,
                          list(range(n_classes)) if n_classes else None, plan.to_dict())
     if config.task == CLASSIFICATION:
@@ -210,9 +232,10 @@ def _search_and_register(spark, config, data, plan, featurizer, X, y, train, tes
     mark = time.time()
     # child runs, reports
     log_trial_runs(experiment_id, run.info.run_id, search.trials, metric.name, started)
-    board = reports.leaderboard(search.trials, metric.name, metric.greater_is_better)
+    board = reports.leaderboard(search.trials, metric.name, metric.greater_is_better,
+                                ensemble.to_dict() if ensemble else None)
     names = feature_names(featurizer)
-    importance = reports.feature_importance(search.estimator, names, [i.name for i in plan.inputs])
+    importance = reports.feature_importance(chosen, names, [i.name for i in plan.inputs])
     images = {"leaderboard": reports.leaderboard_png(board, metric.name),
               "best_metric_over_time": reports.best_over_time_png(search.trials, metric.name,
                                                                   metric.greater_is_better)}
@@ -263,7 +286,8 @@ def _search_and_register(spark, config, data, plan, featurizer, X, y, train, tes
     return TrainResult(
         model_name=config.model_name, model_version=version, run_id=run.info.run_id,
         experiment_name=config.experiment_name, task=config.task,
-        primary_metric=metric.name, metrics=metrics, best_estimator=search.best_learner,
+        primary_metric=metric.name, metrics=metrics,
+        best_estimator="ensemble" if ensemble and ensemble.used else search.best_learner,
         best_config=search.best_config, n_trials=len(search.trials), budget_seconds=budget,
         elapsed_seconds=elapsed, margin_seconds=margin, training_rows=len(train),
         total_rows=data.total_rows, sampled=data.sampled, test_rows=len(test),
@@ -271,4 +295,5 @@ def _search_and_register(spark, config, data, plan, featurizer, X, y, train, tes
         parity=parity.to_dict() if parity else {}, leaderboard=board,
         feature_importance=importance, images=images, model=model, onnx_model=onnx_model,
         timings={k: round(v, 2) for k, v in timings.items()}, search_budget=search_budget,
-        held_out=bool(config.test_size))
+        held_out=bool(config.test_size), validation=validation_method(len(y)),
+        ensemble=ensemble.to_dict() if ensemble else {})

@@ -8,7 +8,7 @@ classification. LightGBM and XGBoost converters (onnxmltools) are registered wit
 """
 from __future__ import annotations
 
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,24 +67,20 @@ def register_converters() -> None:
 def float32_safe_thresholds(values, modes) -> list[float]:
     """Tree thresholds as float32 values that keep every decision for float32 inputs.
 
-    ONNX tree ensembles hold float32 thresholds; LightGBM and scikit-learn compare against float64
-    ones. Rounding a threshold to the *nearest* float32 can land on a data value and send it down
-    the other branch. For a float32 ``x``: ``x <= t`` iff ``x <= down(t)`` and ``x < t`` iff
-    ``x < up(t)``, where ``down``/``up`` round toward -inf/+inf: those keep native decisions exact.
+    ONNX tree ensembles hold float32 thresholds; LightGBM and scikit-learn split with ``x <= t``
+    on float64 thresholds. Rounding ``t`` to the *nearest* float32 can land on a data value and
+    send it down the other branch. For a float32 ``x``, ``x <= t`` iff ``x <= down(t)`` (and
+    ``x > t`` iff ``x > down(t)``), ``down`` rounding toward -inf: that keeps native decisions
+    exact. XGBoost splits with ``x < t`` on float32 thresholds (printed with ~8 digits), for which
+    the nearest float32 *is* the threshold: ``BRANCH_LT``/``BRANCH_GTE`` stay nearest.
     """
     v = np.asarray(values, dtype=np.float64)
     nearest = v.astype(np.float32)
     down = np.where(nearest.astype(np.float64) > v, np.nextafter(nearest, np.float32(-np.inf)), nearest)
-    up = np.where(nearest.astype(np.float64) < v, np.nextafter(nearest, np.float32(np.inf)), nearest)
     out = []
     for i, mode in enumerate(modes):
         mode = mode.decode() if isinstance(mode, bytes) else str(mode)
-        if mode in ("BRANCH_LEQ", "BRANCH_GT"):
-            out.append(float(down[i]))
-        elif mode in ("BRANCH_LT", "BRANCH_GTE"):
-            out.append(float(up[i]))
-        else:
-            out.append(float(v[i]))
+        out.append(float(down[i]) if mode in ("BRANCH_LEQ", "BRANCH_GT") else float(nearest[i]))
     return out
 
 
@@ -107,17 +103,13 @@ def _exact_tree_thresholds():
         ModelComponentContainer.add_node = original
 
 
-def booster_kind(estimator) -> str:
-    module = type(estimator).__module__
-    return "xgboost" if module.startswith("xgboost") else "lightgbm" if module.startswith(
-        "lightgbm") else "sklearn"
-
-
 def _prepare_estimator(estimator) -> None:
-    """XGBoost trained on named features refuses to convert (names must be f%d): clear them."""
-    booster = getattr(estimator, "get_booster", None)
-    if booster is not None:
-        booster().feature_names = None
+    """XGBoost trained on named features refuses to convert (names must be f%d): clear them
+    (in ensemble members too)."""
+    for member in [estimator, *getattr(estimator, "estimators_", [])]:
+        booster = getattr(member, "get_booster", None)
+        if booster is not None:
+            booster().feature_names = None
 
 
 def _rename_outputs(model, names: list[str]) -> None:
@@ -187,11 +179,8 @@ def to_onnx(pipeline, inputs: list[InputSpec], task: str, name: str = "synhelper
     estimator = pipeline.steps[-1][1] if hasattr(pipeline, "steps") else pipeline
     _prepare_estimator(estimator)
     options = {id(estimator): {"zipmap": False}} if task == "classification" else None
-    # XGBoost already splits on float32 thresholds (printed to JSON with ~8 digits: nearest is
-    # right for them); LightGBM and scikit-learn trees hold float64 ones
-    exact = _exact_tree_thresholds() if booster_kind(estimator) != "xgboost" else nullcontext()
     try:
-        with exact:
+        with _exact_tree_thresholds():
             model = convert_sklearn(pipeline, name=name,
                                     initial_types=[(i.name, i.tensor_type()) for i in inputs],
                                     target_opset=TARGET_OPSET, options=options)

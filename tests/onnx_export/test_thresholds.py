@@ -13,10 +13,11 @@ def test_rounding_toward_the_branch_keeps_decisions_for_every_float32():
     below = np.float32(4.65)
     t = (float(np.nextafter(below, np.float32(0))) + float(below)) / 2   # between two float32s
     assert np.float32(t) in (below, np.nextafter(below, np.float32(0)))
-    leq, lt = float32_safe_thresholds([t, t], ["BRANCH_LEQ", "BRANCH_LT"])
+    leq, gt, lt = float32_safe_thresholds([t, t, t], ["BRANCH_LEQ", "BRANCH_GT", "BRANCH_LT"])
     xs = np.array([np.nextafter(below, np.float32(0)), below], dtype=np.float32)
     assert [x <= t for x in xs.astype(float)] == [x <= np.float32(leq) for x in xs]
-    assert [x < t for x in xs.astype(float)] == [x < np.float32(lt) for x in xs]
+    assert [x > t for x in xs.astype(float)] == [x > np.float32(gt) for x in xs]
+    assert lt == float(np.float32(t))           # XGBoost's x < t: its threshold is a float32
     assert float32_safe_thresholds([2.5], ["BRANCH_LEQ"]) == [2.5]          # representable: kept
 
 

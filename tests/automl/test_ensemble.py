@@ -1,0 +1,74 @@
+"""The greedy ensemble: selection, and one ONNX graph for a weighted vote of different families."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synhelpers.automl.ensemble import caruana, candidates, voting_model
+from synhelpers.automl.featurize import fit_featurizer, plan_features, to_model_frame
+from synhelpers.automl.metrics import METRICS
+from synhelpers.automl.model import TrainedModel
+from synhelpers.onnx_export import check_parity, make_feeds, run_onnx
+
+TYPES = {"fare": "float", "passengers": "bigint", "bin": "string"}
+
+
+def test_caruana_prefers_a_blend_that_cancels_errors():
+    y = np.linspace(0, 10, 200)
+    over, under, noise = y + 1.0, y - 1.0, y + np.random.default_rng(0).normal(0, 3, 200)
+    weights = caruana([over, under, noise], y, METRICS["normalized_root_mean_squared_error"],
+                      "regression", None)
+    assert weights[0] == pytest.approx(0.5, abs=0.05) and weights[1] == pytest.approx(0.5, abs=0.05)
+    assert weights[2] < 0.1 and weights.sum() == pytest.approx(1.0)
+
+
+def test_candidates_are_distinct_a_few_per_family_best_first():
+    trials = [{"learner": "lgbm", "config": {"n": i}, "validation_loss": 1 - i / 10} for i in range(6)]
+    trials += [{"learner": "rf", "config": {"n": 1}, "validation_loss": 0.55},
+               {"learner": "rf", "config": {"n": 1}, "validation_loss": 0.55}]
+    picked = candidates(trials, max_members=8, per_learner=3)
+    assert [(t["learner"], t["config"]["n"]) for t in picked] == [
+        ("lgbm", 5), ("rf", 1), ("lgbm", 4), ("lgbm", 3)]
+
+
+def _frame(n=700, seed=0):
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"fare": (rng.random(n) * 40).astype("float32"),
+                       "passengers": rng.integers(1, 6, n),
+                       "bin": rng.choice(["AMRush", "PMRush", "Night"], n)})
+    return df, df.fare * 1.5 + df.passengers + (df.bin == "Night") * 4 + rng.normal(0, 1, n)
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_a_weighted_vote_of_lightgbm_xgboost_and_forest_is_one_exact_graph(task):
+    from lightgbm import LGBMClassifier, LGBMRegressor
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+    from sklearn.pipeline import Pipeline
+    from xgboost import XGBClassifier, XGBRegressor
+    df, y = _frame()
+    if task == "classification":
+        y = (y > np.median(y)).astype(int).to_numpy()
+        members = [LGBMClassifier(n_estimators=40, verbose=-1), XGBClassifier(n_estimators=40),
+                   RandomForestClassifier(20, random_state=0)]
+    else:
+        members = [LGBMRegressor(n_estimators=40, verbose=-1), XGBRegressor(n_estimators=40),
+                   RandomForestRegressor(20, random_state=0)]
+    plan = plan_features(df, list(TYPES), TYPES)
+    featurizer = fit_featurizer(plan, df)
+    X = featurizer.transform(to_model_frame(df, plan.inputs)).astype(np.float32)
+    fitted = [m.fit(X, y) for m in members]
+    ensemble = voting_model(fitted, [0.5, 0.3, 0.2], task, [0, 1], X.shape[1])
+    model = TrainedModel(Pipeline([("featurize", featurizer), ("model", ensemble)]), plan.inputs,
+                         task, "y", [0, 1] if task == "classification" else None)
+    test, _ = _frame(300, seed=3)
+    outputs = run_onnx(model.to_onnx().SerializeToString(), make_feeds(model.frame(test), model.inputs))
+    if task == "classification":
+        expected = sum(w * m.predict_proba(featurizer.transform(to_model_frame(test, plan.inputs)))
+                       for w, m in zip([0.5, 0.3, 0.2], fitted))
+        np.testing.assert_allclose(model.predict_proba(test), expected, atol=1e-6)
+        got = {"label": outputs[0], "probability": outputs[1]}
+    else:
+        got = {"prediction": outputs[0]}
+    report = check_parity(model.native_outputs(test), got, task, abs_tol=1e-4)
+    assert report.passed and report.rows_over_tolerance == 0, report.describe()
