@@ -38,11 +38,22 @@ def _report(result) -> list[str]:
             counts = ", ".join(f"{t}: {n} rows" for t, n in out.get("tables", {}).items())
             lines.append(f"SQL pool {out.get('pool')}: {counts}")
         elif run.name == "PredictSqlPool" and out:
-            lines.append(f"PREDICT scored {out.get('rows_scored', out.get('rows'))} rows with "
-                         f"{out.get('model')} into {out.get('results_table')}")
-            for row in out.get("first_rows", [])[:5]:
-                lines.append(f"    {row}")
+            lines.append(f"PREDICT scored {out.get('rows_scored')} rows of {out.get('table')} with "
+                         f"{out.get('model')} into {out.get('results_table')} "
+                         f"({out.get('results_rows')} rows); T-SQL: {out.get('script')}")
+            lines += _first_scored_rows(out)
     return lines
+
+
+def _first_scored_rows(summary: dict, rows: int = 5) -> list[str]:
+    """The first rows of the results table, read back from the pool."""
+    from .sqlpool import get_pool
+    try:
+        frame = get_pool(summary["pool"]).query(
+            f"SELECT TOP ({rows}) * FROM {summary['results_table']}")
+    except Exception as exc:  # noqa: BLE001 - the report goes on without the preview
+        return [f"    (could not read {summary.get('results_table')}: {exc})"]
+    return ["    " + line for line in frame.to_string(index=False).splitlines()]
 
 
 def run_demo(out_dir: str | None = None, training_seconds: float = 60.0) -> int:

@@ -9,7 +9,7 @@ import pytest
 from support import FIXTURES, ROOT
 from synhelpers.cli import BAD_INPUT, FAILED, OK, main
 
-COMMANDS = [["table", "create"], ["train"], ["sqlpool", "load"], ["sqlpool", "exec"],
+COMMANDS = [["table", "create"], ["train"], ["sqlpool", "load"], ["sqlpool", "exec"], ["sqlpool", "predict"],
             ["pipeline", "run"], ["artifacts", "build"], ["artifacts", "check"], ["demo"],
             ["kernel", "install"]]
 

@@ -78,7 +78,8 @@ def build_pipeline(spec: PipelineSpec,
                         f"{pipeline_params[target]['type']}. Make the literals agree or rename one "
                         "in synhelpers/artifacts/spec.py.")
             else:
-                pipeline_params[target] = {"type": param.type, "defaultValue": param.default}
+                default = activity.defaults.get(param.name, param.default)
+                pipeline_params[target] = {"type": param.type, "defaultValue": default}
                 owners[target] = activity.name
             passed[param.name] = {"value": expression(f"@pipeline().parameters.{target}"),
                                   "type": param.type}

@@ -10,6 +10,9 @@ notebook's literal. The spec only says what differs from that rule:
   activities feed from one pipeline parameter, the first activity's literal gives its default;
   the types must agree;
 - ``expressions``: feed a notebook parameter from an expression instead (an upstream exit value);
+- ``defaults``: a pipeline default other than the notebook's literal (the pipeline registers a
+  stable model name, so every retraining adds a version, where the wizard's form proposes a new
+  timestamped name each time);
 - ``declared``: the parameter names fixed by the issues, with a type and default used only while
   the notebook does not exist yet (and to type an expression-fed parameter whose literal is None).
 
@@ -61,6 +64,7 @@ class NotebookActivitySpec:
     depends_on: tuple[str, ...] = ()
     rename: Mapping[str, str] = field(default_factory=dict)
     expressions: Mapping[str, str] = field(default_factory=dict)
+    defaults: Mapping[str, Any] = field(default_factory=dict)   # pipeline defaults over literals
     description: str = ""
 
 
@@ -132,6 +136,7 @@ AUTOML_PIPELINE = PipelineSpec(
                 Declared("seed", "int", 123))),
         NotebookActivitySpec(
             name="TrainModel", notebook="02_automl_wizard", depends_on=("CreateTable",),
+            defaults={"model_name": MODEL, "experiment_name": "nyc_taxi_automl"},
             description="The AutoML wizard: train, convert the best model to ONNX, register it; "
                         "exits with JSON holding model_name and model_version.",
             declared=(

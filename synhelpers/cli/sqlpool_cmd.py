@@ -32,6 +32,18 @@ def _exec(args) -> int:
     return 0
 
 
+def _predict(args) -> int:
+    from ..sqlpool.wizard import run_scoring_wizard
+    print(f"Scoring {args.sql_pool_name}.{args.table_name} with model "
+          f"{args.model_name or '(latest)'}:{args.model_version or 'latest'} ...", flush=True)
+    summary = run_scoring_wizard(args.sql_pool_name, args.table_name, args.model_name,
+                                 args.model_version, procedure_name=args.procedure_name,
+                                 model_table=args.model_table, results_table=args.results_table,
+                                 key_columns=args.key_columns)
+    print_json(summary)
+    return 0
+
+
 def register(sub) -> None:
     pool = sub.add_parser("sqlpool", help="the dedicated SQL pool (notebooks 03 and 04)")
     actions = pool.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -50,3 +62,15 @@ def register(sub) -> None:
     what.add_argument("--query", help="T-SQL text")
     run.add_argument("--max-rows", type=int, default=20, help="rows shown per result set")
     run.set_defaults(func=_exec)
+
+    predict = actions.add_parser("predict", help="the scoring wizard: deploy the model, "
+                                 "generate the PREDICT procedure, run it (notebook 04)")
+    predict.add_argument("--sql-pool-name", default="mlverifypool")
+    predict.add_argument("--table-name", default="dbo.NYC_Taxi")
+    predict.add_argument("--model-name", default="", help="registered model (default: latest)")
+    predict.add_argument("--model-version", type=int, default=0, help="0: the highest version")
+    predict.add_argument("--procedure-name", default="dbo.nyc_taxi_procedure")
+    predict.add_argument("--model-table", default="dbo.aml_models")
+    predict.add_argument("--results-table", default="dbo.nyc_taxi_predictions")
+    predict.add_argument("--key-columns", default="", help="columns carried next to the scores")
+    predict.set_defaults(func=_predict)

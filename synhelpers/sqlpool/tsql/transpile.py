@@ -224,7 +224,8 @@ def _object_id(ctx, node: exp.Expr) -> exp.Expr:
         args = [a for a in (node.this, node.expression) if a is not None]
     else:
         args = node.expressions
-    if not args or not all(isinstance(a, exp.Literal) and a.is_string for a in args):
+    if not args or not all(isinstance(a, exp.National) or (isinstance(a, exp.Literal) and a.is_string)
+                           for a in args):
         raise unsupported(ctx, "OBJECT_ID() with a non-literal argument")
     text = args[0].name
     temporary = text.lower().startswith(("tempdb..#", "tempdb.dbo.#", "#"))
