@@ -58,15 +58,13 @@ def _first_scored_rows(summary: dict, rows: int = 5) -> list[str]:
 
 def run_demo(out_dir: str | None = None, training_seconds: float = 60.0) -> int:
     """Run the tutorial pipeline; print the summary and where to look. Returns an exit code."""
-    from .artifacts import format_summary, run_pipeline
+    from .artifacts import run_pipeline
     from .runtime.state import _project_root, state_dir
     root = _project_root(Path.cwd().resolve())
     out = Path(out_dir) if out_dir else state_dir() / "runs" / time.strftime("demo-%Y%m%d-%H%M%S")
     parameters = {"training_hours": training_seconds / 3600, "source": "synthetic"}
     print(f"Running {PIPELINE} locally (AutoML budget {training_seconds:.0f} s) ...", flush=True)
-    result = run_pipeline(root / PIPELINE, parameters=parameters, out_dir=out)
-    print()
-    print(format_summary(result))
+    result = run_pipeline(root / PIPELINE, parameters=parameters, out_dir=out)  # prints progress
     print()
     for line in _report(result):
         print(line)

@@ -16,9 +16,9 @@ def parse_params(pairs: list[str]) -> dict:
 
 
 def _run(args) -> int:
-    from ..artifacts import format_summary, run_pipeline
+    from ..artifacts import run_pipeline
+    # the runner prints each activity as it runs, then the summary table
     result = run_pipeline(args.pipeline, parameters=parse_params(args.param), out_dir=args.out)
-    print(format_summary(result))
     return OK if result.status == "Succeeded" else FAILED
 
 
