@@ -126,7 +126,10 @@ def run_search(X, y, *, task: str, metric, budget_s: float, estimator_list: list
 
 
 def default_estimators(task: str, onnx_compatible: bool) -> list[str] | None:
-    """The families searched: the ONNX-convertible ones, or FLAML's own choice."""
+    """The families searched: the ONNX-convertible ones (CatBoost too when installed: its ONNX
+    export covers our featurized, all-numeric inputs), or FLAML's own choice."""
     if onnx_compatible:
-        return list(ONNX_ESTIMATORS["classification" if task == CLASSIFICATION else "regression"])
+        from .._compat import has_module
+        names = list(ONNX_ESTIMATORS["classification" if task == CLASSIFICATION else "regression"])
+        return names + ["catboost"] if has_module("catboost") else names
     return None

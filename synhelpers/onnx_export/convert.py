@@ -61,6 +61,8 @@ def register_converters() -> None:
     update_registered_converter(XGBClassifier, "XGBoostXGBClassifier",
                                 calculate_linear_classifier_output_shapes, convert_xgboost,
                                 options={"nocl": [True, False], "zipmap": [True, False, "columns"]})
+    from .catboost_converter import register_catboost
+    register_catboost()
     _registered = True
 
 

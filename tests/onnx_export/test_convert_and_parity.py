@@ -104,3 +104,22 @@ def test_labels_follow_the_probabilities_on_ties_as_native_predict_does():
     assert (proba[:, 0] == proba[:, 1]).sum() > 10              # many exact ties
     label, _ = run_onnx(model.to_onnx().SerializeToString(), make_feeds(model.frame(df), model.inputs))
     np.testing.assert_array_equal(label.ravel(), model.predict(df))
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_catboost_converts_inside_the_pipeline_graph(task):
+    catboost = pytest.importorskip("catboost")
+    from sklearn.pipeline import Pipeline
+    df, labels = data(n=600, seed=2)
+    y = (labels == "yes").astype(int) if task == "classification" else df.fare * 2.0 + df.passengers
+    estimator = (catboost.CatBoostClassifier if task == "classification"
+                 else catboost.CatBoostRegressor)(iterations=50, verbose=0, allow_writing_files=False)
+    plan = plan_features(df, list(TYPES), TYPES)
+    pipeline = Pipeline([("featurize", build_featurizer(plan)), ("model", estimator)])
+    pipeline.fit(to_model_frame(df, plan.inputs), y)
+    model = TrainedModel(pipeline, plan.inputs, task, "y", [0, 1] if task == "classification" else None)
+    outputs = run_onnx(model.to_onnx().SerializeToString(), make_feeds(model.frame(df), model.inputs))
+    got = ({"label": outputs[0], "probability": outputs[1]} if task == "classification"
+           else {"prediction": outputs[0]})
+    report = check_parity(model.native_outputs(df), got, task)
+    assert report.passed and report.rows_over_tolerance == 0, report.describe()
