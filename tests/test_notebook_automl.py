@@ -18,7 +18,8 @@ def test_wizard_notebook_trains_registers_and_shows_its_report(notebook_taxi, ke
                                                                 notebook_state, tmp_path):
     nb, exit_value = run_notebook("02_automl_wizard.ipynb",
                                   {"training_hours": 60 / 3600, "max_concurrent_iterations": 2,
-                                   "model_name": "nb-fare", "experiment_name": "nb-fare"},
+                                   "use_spark": True, "model_name": "nb-fare",
+                                   "experiment_name": "nb-fare"},
                                   notebook_state, tmp_path, kernel)
     summary = json.loads(exit_value)
     assert summary["model_name"] == "nb-fare" and summary["model_version"] >= 1

@@ -40,7 +40,7 @@ class WizardConfig:
     parity_abs_tol: float = 1e-3
     parity_rel_tol: float = 1e-4
     parity_max_mismatch_rate: float = 1e-3
-    use_spark: bool = True
+    use_spark: object = "auto"        # True | False | "auto" (see engine.resolve_use_spark)
     ensemble: bool = True              # a final weighted ensemble when it beats the best model
     ensemble_share: float = 0.2        # of the search time, kept for the ensemble
     extra: dict = field(default_factory=dict)

@@ -125,6 +125,41 @@ def run_search(X, y, *, task: str, metric, budget_s: float, estimator_list: list
                         automl=automl if keep_automl else None)
 
 
+MIN_LOCAL_CORES_FOR_SPARK = 4
+
+
+def _local_cores(master: str) -> int:
+    import re
+    match = re.match(r"local\[(\*|\d+)", master)
+    if master == "local":
+        return 1
+    if match is None or match.group(1) == "*":
+        return os.cpu_count() or 1
+    return int(match.group(1))
+
+
+def resolve_use_spark(spark, use_spark) -> bool:
+    """Whether trials go to Spark executors.
+
+    ``True``/``False`` as given; ``"auto"``: yes on a cluster (any non-local master, as in a
+    Synapse pool), and in local mode only with at least 4 cores -- on a small machine each trial
+    as a Spark job costs more (a job per trial, Python workers that import the stack) than
+    running the trials in the driver, and the budget buys fewer trials.
+    """
+    if isinstance(use_spark, str):
+        lowered = use_spark.strip().lower()
+        if lowered != "auto":
+            return lowered in ("true", "1", "yes")
+    elif use_spark is not None:
+        return bool(use_spark)
+    if spark is None:
+        return False
+    master = spark.sparkContext.master
+    if not master.startswith("local"):
+        return True
+    return _local_cores(master) >= MIN_LOCAL_CORES_FOR_SPARK
+
+
 def default_estimators(task: str, onnx_compatible: bool) -> list[str] | None:
     """The families searched: the ONNX-convertible ones (CatBoost too when installed: its ONNX
     export covers our featurized, all-numeric inputs), or FLAML's own choice."""

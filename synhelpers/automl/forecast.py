@@ -49,7 +49,7 @@ def train_forecast(spark, config, started: float, show_progress: bool = True,
     from ..registry.models import pinned_requirements
     from ..registry.runs import log_trial_runs
     from . import reports
-    from .engine import run_search
+    from .engine import resolve_use_spark, run_search
     from .progress import FlamlMetric, SearchMonitor, new_accumulator
     from .train import budget_margin, post_search_reserve
 
@@ -78,7 +78,7 @@ def train_forecast(spark, config, started: float, show_progress: bool = True,
                                 task="ts_forecast", metric=FlamlMetric(metric.name, FORECASTING, 0,
                                                                        accumulator),
                                 budget_s=search_budget, estimator_list=forecast_estimators(),
-                                use_spark=config.use_spark,
+                                use_spark=resolve_use_spark(spark, config.use_spark),
                                 concurrency=config.max_concurrent_iterations, seed=config.seed,
                                 spark=spark, extra={"period": config.horizon, "eval_method": "holdout",
                                                     **config.extra.get("flaml", {})},

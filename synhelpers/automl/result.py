@@ -34,6 +34,7 @@ class TrainResult:
     timings: dict = field(default_factory=dict)   # seconds per phase
     held_out: bool = True                # False: metrics are on training rows (test_size=0)
     validation: str = ""                 # how the search validated: cv | holdout
+    search_mode: str = ""                # where trials ran: "spark executors" | "driver"
     ensemble: dict = field(default_factory=dict)  # composition, scores, used or why not
     search_budget: float = 0.0
 
@@ -55,7 +56,7 @@ class TrainResult:
                 "best_estimator": self.best_estimator, "trials": self.n_trials,
                 "training_rows": self.training_rows, "total_rows": self.total_rows,
                 "sampled": self.sampled, "test_rows": self.test_rows, "held_out": self.held_out,
-                "validation": self.validation,
+                "validation": self.validation, "search_mode": self.search_mode,
                 "ensemble": {k: self.ensemble.get(k) for k in ("used", "reason", "score",
                                                                 "best_single_score")}
                 if self.ensemble else {},

@@ -15,6 +15,7 @@ import os
 import tempfile
 import time
 import warnings
+from dataclasses import replace
 
 import numpy as np
 
@@ -105,8 +106,9 @@ def train_automl(spark, config: WizardConfig, show_progress: bool = True,
         experiment = pool.submit(get_or_create_experiment, config.experiment_name)
         data = load_training_data(spark, config, dataframe)
         experiment_id = experiment.result()
+    from .engine import resolve_use_spark, start_warmup
+    config = replace(config, use_spark=resolve_use_spark(spark, config.use_spark))
     if config.use_spark:   # workers import the search stack while the driver featurizes
-        from .engine import start_warmup
         start_warmup(spark, config.max_concurrent_iterations)
     import mlflow
 
@@ -296,4 +298,5 @@ def _search_and_register(spark, config, data, plan, featurizer, X, y, train, tes
         feature_importance=importance, images=images, model=model, onnx_model=onnx_model,
         timings={k: round(v, 2) for k, v in timings.items()}, search_budget=search_budget,
         held_out=bool(config.test_size), validation=validation_method(len(y)),
-        ensemble=ensemble.to_dict() if ensemble else {})
+        ensemble=ensemble.to_dict() if ensemble else {},
+        search_mode="spark executors" if config.use_spark else "driver")

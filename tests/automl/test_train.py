@@ -24,7 +24,7 @@ def taxi(spark, tlc_sample):
 def fare_model(spark, taxi):
     """Fare regression with trials on Spark executors (2 at a time)."""
     return train_wizard(spark, taxi, "fareAmount", primary_metric="r2_score",
-                        training_hours=50 / 3600, max_concurrent_iterations=2,
+                        training_hours=50 / 3600, max_concurrent_iterations=2, use_spark=True,
                         experiment_name="test-fare", model_name="test-fare-model",
                         show_progress=False)
 
@@ -44,7 +44,7 @@ def test_fare_regression_reaches_the_quality_bar(fare_model):
 
 
 def test_trials_really_ran_on_spark_executors(fare_model):
-    assert fare_model.ran_on_executors
+    assert fare_model.search_mode == "spark executors" and fare_model.ran_on_executors
     assert fare_model.executor_pids and os.getpid() not in fare_model.executor_pids
     children = _client().search_runs(
         [_client().get_run(fare_model.run_id).info.experiment_id],
@@ -173,3 +173,11 @@ def test_forecasting_a_small_daily_series(spark):
     future = pd.DataFrame({"day": pd.date_range("2023-08-29", periods=7, freq="D")})
     predicted = np.asarray(loaded.predict(future))
     assert predicted.shape == (7,) and np.all(np.abs(predicted - 150) < 40)
+
+
+def test_auto_sends_trials_to_executors_on_clusters_and_bigger_machines(spark):
+    from synhelpers.automl.engine import _local_cores, resolve_use_spark
+    assert [_local_cores(m) for m in ("local", "local[3]", "local[8, 2]")] == [1, 3, 8]
+    assert _local_cores("local[*]") == os.cpu_count()
+    assert resolve_use_spark(spark, "auto") == (os.cpu_count() >= 4)   # this session: local[*]
+    assert resolve_use_spark(spark, True) and not resolve_use_spark(spark, "false")
