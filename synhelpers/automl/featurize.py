@@ -72,6 +72,17 @@ def plan_features(frame, features: list[str], spark_types: dict[str, str]) -> Fe
     return plan
 
 
+def _holds_dates(column) -> bool:
+    """datetime64 columns, or object columns of dates (Spark's DateType comes back that way)."""
+    import datetime
+
+    import pandas as pd
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return True
+    first = column.dropna().head(1) if column.dtype == object else ()
+    return len(first) > 0 and isinstance(first.iloc[0], (datetime.date, datetime.datetime))
+
+
 def to_model_frame(frame, inputs: list[InputSpec]):
     """The raw columns with the model's input dtypes: float32, int64 (datetimes as epoch
     seconds), strings (missing as ''). Native predictions and ONNX feeds both start here."""
@@ -83,12 +94,8 @@ def to_model_frame(frame, inputs: list[InputSpec]):
         if spec.kind == "float":
             out[spec.name] = pd.to_numeric(column, errors="coerce").astype(np.float32)
         elif spec.kind == "int64":
-            if pd.api.types.is_datetime64_any_dtype(column) or column.dtype == object and len(
-                    column) and hasattr(column.dropna().iloc[0] if column.notna().any() else 0,
-                                        "year"):
-                out[spec.name] = epoch_seconds(pd.to_datetime(column))
-            else:
-                out[spec.name] = column.astype(np.int64)
+            out[spec.name] = (epoch_seconds(pd.to_datetime(column)) if _holds_dates(column)
+                              else column.astype(np.int64))
         else:
             out[spec.name] = column.astype(object).where(column.notna(), "").astype(str)
     return pd.DataFrame(out, index=frame.index)
@@ -129,8 +136,5 @@ def fit_featurizer(plan: FeaturePlan, frame):
 
 
 def feature_names(featurizer) -> list[str]:
-    try:
-        return [str(n) for n in featurizer.get_feature_names_out()]
-    except Exception:  # noqa: BLE001 - names are cosmetic
-        width = featurizer.transform.__self__.n_features_in_ if hasattr(featurizer, "n_features_in_") else 0
-        return [f"f{i}" for i in range(width)]
+    """The featurized columns' names (one-hot and datetime parts carry their column's name)."""
+    return [str(n) for n in featurizer.get_feature_names_out()]
