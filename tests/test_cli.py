@@ -10,7 +10,7 @@ from support import FIXTURES, ROOT
 from synhelpers.cli import BAD_INPUT, FAILED, OK, main
 
 COMMANDS = [["table", "create"], ["train"], ["sqlpool", "load"], ["sqlpool", "exec"], ["sqlpool", "predict"],
-            ["pipeline", "run"], ["artifacts", "build"], ["artifacts", "check"], ["demo"],
+            ["score"], ["pipeline", "run"], ["artifacts", "build"], ["artifacts", "check"], ["demo"],
             ["kernel", "install"]]
 
 

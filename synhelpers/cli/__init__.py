@@ -13,7 +13,7 @@ from ..exceptions import ConfigError, ModelRegistryError, SynHelpersError
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
 
-_COMMANDS = ("table", "train", "sqlpool", "pipeline", "artifacts", "demo", "kernel")
+_COMMANDS = ("table", "train", "sqlpool", "score", "pipeline", "artifacts", "demo", "kernel")
 
 
 def build_parser() -> argparse.ArgumentParser:
