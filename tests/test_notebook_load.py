@@ -17,9 +17,10 @@ print(json.dumps(create_taxi_table(get_spark(), rows=2500, sample_rows=0)))
 """
 
 
-def test_load_notebook_loads_every_row_twice_over_and_reruns_cleanly(kernel, notebook_state,
+def test_load_notebook_loads_every_row_twice_over_and_reruns_cleanly(kernel, tmp_path_factory,
                                                                       tmp_path):
     import duckdb
+    notebook_state = tmp_path_factory.mktemp("load-state")    # keeps NYC_Taxi of the TLC sample
     created = run_python(CREATE_TABLE, notebook_state)
     rows = created["rows"]
     assert rows > 1000

@@ -77,6 +77,13 @@ def start_warmup(spark, workers: int):
     return thread
 
 
+def estimator_params(config: dict) -> dict:
+    """A trial's hyperparameters as the estimator takes them: FLAML's parallel (Spark) search
+    logs ``{"ml": {"learner": ..., **params}}``; its sequential search logs the params alone."""
+    config = config.get("ml", config)
+    return {k: v for k, v in config.items() if k != "learner" and not k.startswith("FLAML_")}
+
+
 def _read_log(path: str) -> list[dict]:
     trials = []
     if not os.path.exists(path):
@@ -85,6 +92,7 @@ def _read_log(path: str) -> list[dict]:
         for line in handle:
             record = json.loads(line)
             if "record_id" in record:
+                record["config"] = estimator_params(record.get("config") or {})
                 trials.append(record)
     return trials
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .metrics import CLASSIFICATION, Metric, evaluate
+from .engine import estimator_params
 
 CV_MAX_ROWS = 20_000      # out-of-fold predictions up to here, a holdout beyond
 FOLDS = 5
@@ -58,7 +59,7 @@ def candidates(trials: list[dict], max_members: int = 8, per_learner: int = 3) -
 
 
 def _fit(automl, learner: str, config: dict, X, y):
-    config = {k: v for k, v in config.items() if not k.startswith("FLAML_")}
+    config = estimator_params(config)
     estimator = automl._state.learner_classes[learner](task=automl._state.task, **config)
     estimator.fit(X, y)
     return estimator

@@ -72,3 +72,31 @@ def test_a_weighted_vote_of_lightgbm_xgboost_and_forest_is_one_exact_graph(task)
         got = {"prediction": outputs[0]}
     report = check_parity(model.native_outputs(test), got, task, abs_tol=1e-4)
     assert report.passed and report.rows_over_tolerance == 0, report.describe()
+
+
+def test_trials_logged_by_the_parallel_search_refit_for_every_family():
+    """FLAML's Spark (parallel) search logs ``{"ml": {"learner": ..., **params}}``; the
+    ensemble refits those configs, CatBoost's fixed ``early_stopping_rounds`` included."""
+    pytest.importorskip("catboost")
+    from flaml import AutoML
+    from synhelpers.automl.engine import estimator_params
+    from synhelpers.automl.ensemble import build_ensemble
+    assert estimator_params({"ml": {"learner": "catboost", "early_stopping_rounds": 10,
+                                    "learning_rate": 0.1, "FLAML_sample_size": 500}}) == {
+        "early_stopping_rounds": 10, "learning_rate": 0.1}
+    df, y = _frame(n=600)
+    plan = plan_features(df, list(TYPES), TYPES)
+    X = fit_featurizer(plan, df).transform(to_model_frame(df, plan.inputs)).astype(np.float32)
+    y = y.to_numpy(dtype=np.float32)
+    automl = AutoML()
+    automl.fit(X, y, task="regression", estimator_list=["lgbm", "catboost"], max_iter=2,
+               verbose=0, seed=0)
+    trials = [{"learner": "catboost", "validation_loss": 0.2, "trial_time": 0.1,
+               "config": {"ml": {"learner": "catboost", "early_stopping_rounds": 10,
+                                 "learning_rate": 0.2, "n_estimators": 30}}},
+              {"learner": "lgbm", "validation_loss": 0.25, "trial_time": 0.1,
+               "config": {"ml": {"learner": "lgbm", "n_estimators": 30, "num_leaves": 8}}}]
+    result = build_ensemble(automl, trials, X, y, task="regression", metric=METRICS["r2_score"],
+                            labels=None, budget_s=60, seed=0)
+    assert [m["learner"] for m in result.members] == ["catboost", "lgbm"]
+    assert all(np.isfinite(m["val_score"]) and m["val_score"] > 0.5 for m in result.members)
