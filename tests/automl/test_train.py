@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 import pandas as pd
@@ -68,8 +69,13 @@ def test_parent_run_has_the_form_reports_and_budget(fare_model):
     assert run.data.metrics["elapsed_seconds"] == pytest.approx(fare_model.elapsed_seconds, abs=1)
     assert fare_model.overrun_seconds == max(0.0, fare_model.elapsed_seconds - fare_model.budget_seconds)
     assert fare_model.elapsed_seconds < 2 * fare_model.budget_seconds
-    assert set(fare_model.leaderboard["estimator"]) <= {"lgbm", "xgboost", "xgb_limitdepth", "rf",
-                                                        "extra_tree"}
+    convertible = {"lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree", "catboost"}
+    searched = set()
+    for name in fare_model.leaderboard["estimator"]:       # "ensemble (0.8*catboost + 0.2*rf)"
+        members = re.findall(r"[\d.]+\*(\w+)", name) if name.startswith("ensemble") else [name]
+        assert members, name
+        searched.update(members)
+    assert searched <= convertible, "only families that convert to ONNX are searched"
 
 
 def test_registered_model_loads_and_predicts_a_dataframe_like_native(fare_model, spark, taxi):
