@@ -115,7 +115,13 @@ def run_search(X, y, *, task: str, metric, budget_s: float, estimator_list: list
                     estimator_list=estimator_list or "auto")
     if use_spark:
         settings.update(use_spark=True, n_concurrent_trials=concurrency, force_cancel=True)
-    settings.update(extra or {})
+    extra = dict(extra or {})
+    # CatBoost writes a train_dir into the working directory (the notebook's folder), left behind
+    # when a trial is cancelled at the deadline: it writes nothing with allow_writing_files=False
+    custom_hp = {"catboost": {"allow_writing_files": {"domain": False}}}
+    for learner, space in (extra.pop("custom_hp", None) or {}).items():
+        custom_hp.setdefault(learner, {}).update(space)
+    settings.update(extra, custom_hp=custom_hp)
     automl = AutoML()
     started = time.time()
     with _env("FLAML_MAX_CONCURRENT", str(concurrency) if use_spark and local_master else None):

@@ -74,7 +74,7 @@ def test_a_weighted_vote_of_lightgbm_xgboost_and_forest_is_one_exact_graph(task)
     assert report.passed and report.rows_over_tolerance == 0, report.describe()
 
 
-def test_trials_logged_by_the_parallel_search_refit_for_every_family():
+def test_trials_logged_by_the_parallel_search_refit_for_every_family(spark):
     """FLAML's Spark (parallel) search logs ``{"ml": {"learner": ..., **params}}``; the
     ensemble refits those configs, CatBoost's fixed ``early_stopping_rounds`` included."""
     pytest.importorskip("catboost")
@@ -100,3 +100,24 @@ def test_trials_logged_by_the_parallel_search_refit_for_every_family():
                             labels=None, budget_s=60, seed=0)
     assert [m["learner"] for m in result.members] == ["catboost", "lgbm"]
     assert all(np.isfinite(m["val_score"]) and m["val_score"] > 0.5 for m in result.members)
+
+
+def test_catboost_trials_write_nothing_into_the_working_directory(spark, tmp_path, monkeypatch):
+    """CatBoost's train_dir would land in the notebook's folder (and stay there when a trial is
+    cancelled at the deadline)."""
+    pytest.importorskip("catboost")
+    from synhelpers.automl.engine import run_search
+    monkeypatch.chdir(tmp_path)
+    df, y = _frame(n=500)
+    plan = plan_features(df, list(TYPES), TYPES)
+    X = fit_featurizer(plan, df).transform(to_model_frame(df, plan.inputs)).astype(np.float32)
+    result = run_search(X, y.to_numpy(), task="regression", metric="r2", budget_s=4,
+                        estimator_list=["catboost"], use_spark=False, concurrency=1, seed=0)
+    assert result.best_learner == "catboost" and result.trials
+    assert list(tmp_path.iterdir()) == []
+    # a trial cancelled mid-fit never reaches FLAML's clean-up: its settings alone must keep
+    # CatBoost from writing
+    from catboost import CatBoostRegressor
+    params = result.trials[-1]["config"]
+    CatBoostRegressor(train_dir="cancelled", verbose=False, **params).fit(X, y.to_numpy())
+    assert not (tmp_path / "cancelled").exists()
