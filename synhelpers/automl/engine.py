@@ -14,12 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..exceptions import AutoMLError
+from .._compat import has_module
 from .metrics import CLASSIFICATION
 
 # families whose fitted models convert (skl2onnx / onnxmltools) and pass the parity gate
 ONNX_ESTIMATORS = {
-    "regression": ["lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree"],
-    "classification": ["lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree", "lrl1"],
+    "regression": ["lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree", "sgd"],
+    "classification": ["lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree", "lrl1", "sgd"],
 }
 
 
@@ -77,6 +78,13 @@ def start_warmup(spark, workers: int):
     return thread
 
 
+def add_learners(automl) -> None:
+    """Our variants of FLAML's learners (same names, same search spaces)."""
+    from .learners import QuietCatBoostEstimator
+    if has_module("catboost"):
+        automl.add_learner("catboost", QuietCatBoostEstimator)
+
+
 def estimator_params(config: dict) -> dict:
     """A trial's hyperparameters as the estimator takes them: FLAML's parallel (Spark) search
     logs ``{"ml": {"learner": ..., **params}}``; its sequential search logs the params alone."""
@@ -115,14 +123,9 @@ def run_search(X, y, *, task: str, metric, budget_s: float, estimator_list: list
                     estimator_list=estimator_list or "auto")
     if use_spark:
         settings.update(use_spark=True, n_concurrent_trials=concurrency, force_cancel=True)
-    extra = dict(extra or {})
-    # CatBoost writes a train_dir into the working directory (the notebook's folder), left behind
-    # when a trial is cancelled at the deadline: it writes nothing with allow_writing_files=False
-    custom_hp = {"catboost": {"allow_writing_files": {"domain": False}}}
-    for learner, space in (extra.pop("custom_hp", None) or {}).items():
-        custom_hp.setdefault(learner, {}).update(space)
-    settings.update(extra, custom_hp=custom_hp)
+    settings.update(extra or {})
     automl = AutoML()
+    add_learners(automl)
     started = time.time()
     with _env("FLAML_MAX_CONCURRENT", str(concurrency) if use_spark and local_master else None):
         automl.fit(X, y, **settings)

@@ -115,9 +115,10 @@ def test_catboost_trials_write_nothing_into_the_working_directory(spark, tmp_pat
                         estimator_list=["catboost"], use_spark=False, concurrency=1, seed=0)
     assert result.best_learner == "catboost" and result.trials
     assert list(tmp_path.iterdir()) == []
-    # a trial cancelled mid-fit never reaches FLAML's clean-up: its settings alone must keep
-    # CatBoost from writing
+    # a trial cancelled mid-fit never reaches FLAML's clean-up: the learner's own settings must
+    # keep CatBoost from writing
     from catboost import CatBoostRegressor
-    params = result.trials[-1]["config"]
-    CatBoostRegressor(train_dir="cancelled", verbose=False, **params).fit(X, y.to_numpy())
+    from synhelpers.automl.learners import QuietCatBoostEstimator
+    learner = QuietCatBoostEstimator(task="regression", **result.trials[-1]["config"])
+    CatBoostRegressor(train_dir="cancelled", **learner.params).fit(X, y.to_numpy())
     assert not (tmp_path / "cancelled").exists()

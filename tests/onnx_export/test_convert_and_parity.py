@@ -25,12 +25,14 @@ def data(n=800, seed=0, classes=("no", "yes")):
 def estimator(name):
     from lightgbm import LGBMClassifier
     from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
     from xgboost import XGBClassifier
     return {"lgbm": LGBMClassifier(n_estimators=30, verbose=-1),
             "xgboost": XGBClassifier(n_estimators=30), "rf": RandomForestClassifier(20, random_state=0),
             "extra_tree": ExtraTreesClassifier(20, random_state=0),
-            "lrl1": LogisticRegression(penalty="l1", solver="saga", max_iter=200)}[name]
+            "lrl1": LogisticRegression(penalty="l1", solver="saga", max_iter=200),
+            "sgd": SGDClassifier(loss="log_loss", random_state=0),           # FLAML's two
+            "sgd_huber": SGDClassifier(loss="modified_huber", random_state=0)}[name]  # losses
 
 
 def fitted(name, classes):
@@ -43,9 +45,10 @@ def fitted(name, classes):
     return TrainedModel(pipeline, plan.inputs, "classification", "label", list(classes))
 
 
-@pytest.mark.parametrize("name", ["lgbm", "xgboost", "rf", "extra_tree", "lrl1"])
-def test_classifiers_convert_with_plain_tensor_outputs_and_match(name):
-    model = fitted(name, (0, 1))
+@pytest.mark.parametrize("classes", [(0, 1), (0, 1, 2)], ids=["binary", "multiclass"])
+@pytest.mark.parametrize("name", ["lgbm", "xgboost", "rf", "extra_tree", "lrl1", "sgd", "sgd_huber"])
+def test_classifiers_convert_with_plain_tensor_outputs_and_match(name, classes):
+    model = fitted(name, classes)
     onnx_model = model.to_onnx()
     outputs = {o.name: o for o in model_outputs(onnx_model)}
     assert list(outputs) == ["output_label", "output_probability"]
@@ -59,6 +62,35 @@ def test_classifiers_convert_with_plain_tensor_outputs_and_match(name):
     report = check_parity(model.native_outputs(test), {"label": label, "probability": proba},
                           "classification")
     assert report.passed and report.label_mismatches == 0, report.describe()
+
+
+@pytest.mark.parametrize("name", ["lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree", "sgd"])
+def test_regressors_convert_to_one_variable_out1_and_match(name):
+    from lightgbm import LGBMRegressor
+    from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
+    from sklearn.linear_model import SGDRegressor
+    from sklearn.pipeline import Pipeline
+    from xgboost import XGBRegressor
+    df, _ = data()
+    y = df.fare * 2.5 + df.passengers + (df.bin == "Night") * 3
+    model = {"lgbm": LGBMRegressor(n_estimators=40, verbose=-1),
+             "xgboost": XGBRegressor(n_estimators=40),
+             "xgb_limitdepth": XGBRegressor(n_estimators=40, max_depth=4),
+             "rf": RandomForestRegressor(20, random_state=0),
+             "extra_tree": ExtraTreesRegressor(20, random_state=0),
+             "sgd": SGDRegressor(loss="huber", random_state=0)}[name]
+    plan = plan_features(df, list(TYPES), TYPES)
+    pipeline = Pipeline([("featurize", build_featurizer(plan)), ("model", model)])
+    pipeline.fit(to_model_frame(df, plan.inputs), y)
+    trained = TrainedModel(pipeline, plan.inputs, "regression", "fare_total", None)
+    onnx_model = trained.to_onnx()
+    assert [(o.name, o.onnx_type) for o in model_outputs(onnx_model)] == [
+        ("variable_out1", "tensor(float)")]
+    test, _ = data(300, seed=4)
+    (prediction,) = run_onnx(onnx_model.SerializeToString(),
+                             make_feeds(trained.frame(test), trained.inputs))
+    report = check_parity(trained.native_outputs(test), {"prediction": prediction}, "regression")
+    assert report.passed and report.rows_over_tolerance == 0, report.describe()
 
 
 def test_string_labels_are_decoded_inside_the_graph():
