@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 
+from .predict import predict_in_pool
 from .scoring import score
 
 # the same primary metric for every AutoML: ours (Azure names) and FLAML's mapping of it
@@ -67,11 +68,16 @@ def run_synhelpers(dataset, train, test, budget, seed, *, spark, use_spark, conc
         got = {"prediction": np.asarray(outputs[0]).ravel()}
         onnx = score(dataset.task, test[dataset.target], prediction=got["prediction"])
     parity = check_parity(model.native_outputs(X_test), got, dataset.task)
+    try:
+        predict = predict_in_pool(spark, dataset, test, result.model_name, result.model_version, got)
+    except Exception as exc:                    # reported in the table, never hidden
+        predict = {"passed": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
     overruns = [str(w.message) for w in caught if issubclass(w.category, BudgetWarning)]
     return {**native, "wall_s": wall, "onnx_score": onnx["score"],
             "parity": {"passed": parity.passed, "rows": parity.rows,
                        "max_abs_diff": parity.max_abs_diff,
                        "rows_over_tolerance": parity.rows_over_tolerance},
+            "predict": predict,
             "train_parity": {k: result.parity.get(k) for k in
                              ("passed", "max_abs_diff", "rows_over_tolerance")},
             "best_estimator": result.best_estimator, "n_trials": result.n_trials,

@@ -46,7 +46,11 @@ def aggregate(runs: list[dict]) -> list[dict]:
                 "rows_over_tolerance": sum(r["parity"]["rows_over_tolerance"] for r in par),
                 "rows_checked": sum(r["parity"]["rows"] for r in par),
                 "max_abs_diff_train": max(r["train_parity"]["max_abs_diff"] or 0 for r in par),
-                "search_budget_s": statistics.fmean(r["search_budget_s"] for r in par)}
+                "search_budget_s": statistics.fmean(r["search_budget_s"] for r in par),
+                "predict_passed": sum(bool(r.get("predict", {}).get("passed")) for r in par),
+                "predict_rows": sum(r.get("predict", {}).get("rows", 0) for r in par),
+                "predict_errors": sorted({r["predict"]["error"] for r in par
+                                          if r.get("predict", {}).get("error")})}
         cells.append(cell)
     return cells
 
@@ -142,9 +146,11 @@ def markdown(meta: dict, datasets: dict, cells: list[dict], wins: dict, pairs=()
     lines += ["", "## synhelpers: the registered ONNX graph on the test split", "",
               "Each model is read back from the MLflow registry and scored with onnxruntime on "
               "the same test rows; parity is the project's gate (|diff| ≤ 1e-3 + 1e-4·|native|, "
-              "at most 0.1 % of rows over).", "",
-              "| dataset | method | native mean | ONNX mean | parity passed | max abs diff | rows over tol / checked | search s |",
-              "|---|---|---|---|---|---|---|---|"]
+              "at most 0.1 % of rows over). PREDICT: the same rows loaded into the local SQL pool "
+              "and scored by the scoring wizard's stored procedure (T-SQL PREDICT), equal to the "
+              "ONNX scores (regression within 1e-5, labels exactly).", "",
+              "| dataset | method | native mean | ONNX mean | parity passed | max abs diff | rows over tol / checked | PREDICT passed (rows) | search s |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for cell in cells:
         if "onnx" not in cell:
             continue
@@ -152,6 +158,8 @@ def markdown(meta: dict, datasets: dict, cells: list[dict], wins: dict, pairs=()
         lines.append(f"| {cell['dataset']} | {cell['method']} | {_f(o['native_mean'])} | "
                      f"{_f(o['onnx_mean'])} | {o['parity_passed']}/{o['models']} | "
                      f"{o['max_abs_diff']:.2g} | {o['rows_over_tolerance']}/{o['rows_checked']} | "
+                     f"{o.get('predict_passed', 0)}/{o['models']} ({o.get('predict_rows', 0)})"
+                     f"{'; ' + '; '.join(o['predict_errors']) if o.get('predict_errors') else ''} | "
                      f"{o['search_budget_s']:.1f} |")
     lines += ["", "## Environment", ""] + [f"- {k}: {v}" for k, v in meta["versions"].items()]
     return "\n".join(lines) + "\n"

@@ -78,6 +78,18 @@ def start_warmup(spark, workers: int):
     return thread
 
 
+def fitted_model(learner):
+    """The scikit-learn-compatible model inside a fitted FLAML learner, with the preprocessing
+    that learner applies itself: FLAML's SGD scales every row to unit L2 norm first
+    (``Normalizer``), so the model is ``Pipeline(Normalizer, SGD*)`` (both convert to ONNX)."""
+    from flaml.automl.model import SGDEstimator
+    if isinstance(learner, SGDEstimator):
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import Normalizer
+        return Pipeline([("normalize", Normalizer()), ("sgd", learner.estimator)])
+    return learner.estimator
+
+
 def add_learners(automl) -> None:
     """Our variants of FLAML's learners (same names, same search spaces)."""
     from .learners import QuietCatBoostEstimator
@@ -120,6 +132,9 @@ def run_search(X, y, *, task: str, metric, budget_s: float, estimator_list: list
     settings = dict(task=task, metric=metric, time_budget=budget_s, log_file_name=log_file,
                     log_type="all", verbose=0, seed=seed, retrain_full="budget",
                     mlflow_logging=False,   # FLAML logs into an active run otherwise (and crashes)
+                    # zero-shot: each family starts from the portfolio config FLAML learned for
+                    # data of this shape (meta-features), not from one static default
+                    starting_points="data",
                     estimator_list=estimator_list or "auto")
     if use_spark:
         settings.update(use_spark=True, n_concurrent_trials=concurrency, force_cancel=True)
@@ -135,7 +150,7 @@ def run_search(X, y, *, task: str, metric, budget_s: float, estimator_list: list
         raise AutoMLError(f"No trial finished within the search budget of {budget_s:.0f} s: "
                           "raise training_hours, or train on fewer rows.")
     return SearchResult(best_learner=automl.best_estimator, best_config=dict(automl.best_config),
-                        best_loss=float(automl.best_loss), estimator=model.estimator,
+                        best_loss=float(automl.best_loss), estimator=fitted_model(model),
                         trials=_read_log(log_file), seconds=seconds,
                         estimator_list=list(automl.estimator_list),
                         use_spark=bool(use_spark), concurrency=concurrency,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .metrics import CLASSIFICATION, Metric, evaluate
-from .engine import estimator_params
+from .engine import estimator_params, fitted_model
 
 CV_MAX_ROWS = 20_000      # out-of-fold predictions up to here, a holdout beyond
 FOLDS = 5
@@ -149,7 +149,7 @@ def build_ensemble(automl, trials, X, y, *, task: str, metric: Metric, labels, b
     models, member_weights = [], []
     for trial, weight in zip(chosen, weights):
         if weight > 0:
-            models.append(_fit(automl, trial["learner"], trial["config"], X, y).estimator)
+            models.append(fitted_model(_fit(automl, trial["learner"], trial["config"], X, y)))
             member_weights.append(float(weight))
     model = voting_model(models, member_weights, task, labels, X.shape[1])
     return EnsembleResult(True, "beats the best single model", members, score, best_single,

@@ -144,7 +144,10 @@ def roc_png(actual, proba, labels) -> bytes:
 
 
 def _importances(estimator, width: int):
-    """Normalized importances of a model; a vote's are its members', weighted."""
+    """Normalized importances of a model; a vote's are its members', weighted; a pipeline's
+    are its last step's (|coef| of row-normalised inputs, for FLAML's SGD)."""
+    if hasattr(estimator, "steps"):
+        return _importances(estimator.steps[-1][1], width)
     members = getattr(estimator, "estimators_", None)
     if members is not None and hasattr(estimator, "weights"):
         weights = np.asarray(estimator.weights if estimator.weights is not None
