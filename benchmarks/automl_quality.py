@@ -10,8 +10,9 @@ Run (from the repository root):
     make bench-quality        # creates the AutoGluon venv first (benchmarks/autogluon/)
 
 Methods: ``synhelpers`` (``train_wizard`` on a Spark DataFrame of the training split,
-``test_size=0``, trials on Spark executors as the wizard defaults to, scored natively and with the
-registered ONNX graph), ``synhelpers_local`` (the same with ``use_spark=False``), ``flaml``
+``test_size=0``, ``use_spark="auto"`` as the wizard defaults to (trials on executors on a cluster
+or a machine with 4+ cores, in the driver on 2 cores), scored natively, with the registered ONNX
+graph and with T-SQL PREDICT on the local pool), ``synhelpers_local`` (``use_spark=False``), ``flaml``
 (``AutoML().fit`` defaults, same primary metric), ``hgb`` (scikit-learn defaults, no budget),
 ``ag_medium`` / ``ag_best`` (AutoGluon-Tabular presets with ``time_limit`` = the budget, from
 ``benchmarks/.venv-autogluon``; reported as unavailable, with the reason, when that venv is not
@@ -134,7 +135,7 @@ def make_runners(args, spark, tag):
     from qualitybench.autogluon import run_autogluon
     return {
         "synhelpers": lambda d, tr, te, b, s: methods.run_synhelpers(
-            d, tr, te, b, s, spark=spark, use_spark=True, concurrency=args.concurrency, tag=tag),
+            d, tr, te, b, s, spark=spark, use_spark="auto", concurrency=args.concurrency, tag=tag),
         "synhelpers_local": lambda d, tr, te, b, s: methods.run_synhelpers(
             d, tr, te, b, s, spark=spark, use_spark=False, concurrency=args.concurrency,
             tag=tag + "L"),

@@ -25,7 +25,7 @@ def predict_in_pool(spark, dataset, test, model_name: str, model_version: int,
                         procedure_name="dbo.bench_procedure", model_table="dbo.bench_models")
     with tempfile.TemporaryDirectory(prefix="bench-predict-") as scripts:
         deploy(plan, scripts)
-    scored = execute_procedure(plan, max_rows=len(frame) + 1).table.to_pandas()
+    scored = execute_procedure(plan, max_rows=len(frame) + 1).scores.to_pandas()
     scored = scored.sort_values(KEY).reset_index(drop=True)
     result = {"rows": int(len(scored))}
     if dataset.task == "regression":
