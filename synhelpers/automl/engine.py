@@ -132,9 +132,9 @@ def run_search(X, y, *, task: str, metric, budget_s: float, estimator_list: list
     settings = dict(task=task, metric=metric, time_budget=budget_s, log_file_name=log_file,
                     log_type="all", verbose=0, seed=seed, retrain_full="budget",
                     mlflow_logging=False,   # FLAML logs into an active run otherwise (and crashes)
-                    # zero-shot: each family starts from the portfolio config FLAML learned for
-                    # data of this shape (meta-features), not from one static default
-                    starting_points="data",
+                    # FLAML's static starting points (its zero-shot "data" portfolio starts
+                    # LightGBM with thousands of trees: one trial fills a 30 s budget and the
+                    # model takes ~45 s to convert), overridable through extra
                     estimator_list=estimator_list or "auto")
     if use_spark:
         settings.update(use_spark=True, n_concurrent_trials=concurrency, force_cancel=True)
