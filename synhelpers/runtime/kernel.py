@@ -19,7 +19,9 @@ def kernel_spec() -> dict:
     """The kernel.json content (pure)."""
     return {
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                 "--ext=synhelpers.runtime.magics"],
+                 "--ext=synhelpers.runtime.magics",
+                 # the kernel's own start-up warnings (TCP without encryption) are noise here
+                 "--IPKernelApp.log_level=ERROR"],
         "display_name": DISPLAY_NAME,
         "language": "python",
         "metadata": {"debugger": False, "synhelpers": "local stand-in for Synapse PySpark"},
