@@ -56,6 +56,17 @@ class WizardConfig:
         return {k: str(v) for k, v in params.items()}
 
 
+def _whole_number(value, message: str) -> int:
+    """``value`` as an int >= 1, or ConfigError(message)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise ConfigError(message)
+    return number
+
+
 def _as_bool(value, parameter: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -100,13 +111,9 @@ def make_config(table_name: str, target_column: str, task: str = REGRESSION,
     if not hours > 0:
         raise ConfigError(f"training_hours={training_hours!r} must be more than 0 (fractions are "
                           "allowed: 0.25 is 15 minutes).")
-    try:
-        concurrency = int(max_concurrent_iterations)
-    except (TypeError, ValueError):
-        concurrency = 0
-    if concurrency < 1:
-        raise ConfigError(f"max_concurrent_iterations={max_concurrent_iterations!r} must be a "
-                          "whole number >= 1.")
+    concurrency = _whole_number(max_concurrent_iterations,
+                                f"max_concurrent_iterations={max_concurrent_iterations!r} must be "
+                                "a whole number >= 1.")
     onnx = _as_bool(onnx_compatible, "onnx_compatible")
     if task == FORECASTING:
         if onnx:
@@ -114,13 +121,8 @@ def make_config(table_name: str, target_column: str, task: str = REGRESSION,
                               "wizard has no ONNX for forecasting models. Set onnx_compatible=False.")
         if not str(time_column or "").strip():
             raise ConfigError("task='forecasting' needs time_column: the column holding the dates.")
-        try:
-            horizon = int(horizon)
-        except (TypeError, ValueError):
-            horizon = 0
-        if horizon < 1:
-            raise ConfigError(f"horizon={horizon!r} must be a whole number of periods >= 1 for "
-                              "task='forecasting'.")
+        horizon = _whole_number(horizon, f"horizon={horizon!r} must be a whole number of "
+                                         "periods >= 1 for task='forecasting'.")
     table_short = str(table_name).split(".")[-1]
     experiment = experiment_name or default_experiment_name(workspace, table_short)
     model = model_name or f"{experiment}-Best"
