@@ -107,6 +107,20 @@ def test_the_tutorial_scala_cell_loads_every_row_into_the_local_pool(spark, taxi
         run_scala(TUTORIAL_CELL, spark)
 
 
+def test_the_tutorial_cell_verbatim_with_its_literal_pool_name(spark, taxi):
+    """Word for word as the tutorial prints it (``val sql_pool_name = "mlverifypool"``); the
+    notebook reads the name from its parameters instead, which is the only difference."""
+    verbatim = TUTORIAL_CELL.replace('spark.conf.get("synhelpers.sql_pool_name")', '"mlverifypool"')
+    assert 'val sql_pool_name = "mlverifypool"' in verbatim
+    pool = get_pool("mlverifypool")
+    pool.execute("IF OBJECT_ID('dbo.NYC_Taxi_spark', 'U') IS NOT NULL DROP TABLE dbo.NYC_Taxi_spark")
+    pool.close()
+    out = run_scala(verbatim, spark)
+    assert "val sql_pool_name: String = mlverifypool" in out
+    assert pool_row_counts("mlverifypool", ["dbo.NYC_Taxi_spark"]) == {
+        "dbo.NYC_Taxi_spark": taxi.count()}
+
+
 def test_scala_honours_the_writer_mode_and_reports_metrics(spark, taxi, pool_name):
     n = taxi.count()
     code = (f'df.write.mode("overwrite").synapsesql("{pool_name}.dbo.M")\n'
