@@ -1,7 +1,9 @@
 """Every model the benchmark registers, scored once more the way the tutorial scores it: the test
 split loaded into the local dedicated SQL pool with the connector, the scoring wizard's stored
 procedure (T-SQL ``PREDICT(... RUNTIME = ONNX)``) run there, its scores compared row by row with
-the registered ONNX graph's (outside the timed part of the method)."""
+the registered ONNX graph's (outside the timed part of the method): ``variable_out1`` for
+regression, ``output_label`` for classification (PREDICT returns one value per column, so the
+wizard leaves the per-class probabilities out)."""
 from __future__ import annotations
 
 import tempfile

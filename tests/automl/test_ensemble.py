@@ -116,13 +116,15 @@ def test_catboost_trials_write_nothing_into_the_working_directory(spark, tmp_pat
     plan = plan_features(df, list(TYPES), TYPES)
     X = fit_featurizer(plan, df).transform(to_model_frame(df, plan.inputs)).astype(np.float32)
     result = run_search(X, y.to_numpy(), task="regression", metric="r2", budget_s=4,
-                        estimator_list=["catboost"], use_spark=False, concurrency=1, seed=0)
+                        estimator_list=["catboost"], use_spark=False, concurrency=1, seed=0,
+                        keep_automl=True)
     assert result.best_learner == "catboost" and result.trials
+    from synhelpers.automl.learners import QuietCatBoostEstimator
+    assert result.automl._state.learner_classes["catboost"] is QuietCatBoostEstimator
     assert list(tmp_path.iterdir()) == []
     # a trial cancelled mid-fit never reaches FLAML's clean-up: the learner's own settings must
     # keep CatBoost from writing
     from catboost import CatBoostRegressor
-    from synhelpers.automl.learners import QuietCatBoostEstimator
     learner = QuietCatBoostEstimator(task="regression", **result.trials[-1]["config"])
     CatBoostRegressor(train_dir="cancelled", **learner.params).fit(X, y.to_numpy())
     assert not (tmp_path / "cancelled").exists()
