@@ -3,23 +3,26 @@
 Run: .venv/bin/python benchmarks/bench_scoring.py [rows]   (uses a throw-away state directory)
 
 Data: ``create_taxi_table(spark, rows=1_000_000, sample_rows=0)`` (synthetic trips, the tutorial's
-7 columns), saved again in 8 files so that every core gets tasks. Model: the AutoML featurizer +
-LightGBM (100 trees, 31 leaves) regression of fareAmount, trained on 50,000 rows and converted with
-synhelpers' ONNX conversion (one [N, 1] input per column; string one-hot inside the graph).
+7 columns), saved again in 8 files and read with Spark's default split (what a user gets).
 
-- "direct": one process, one onnxruntime thread, ``session.run`` on numpy feeds already in memory
-  (float32/int64/object), in slices of the batch size; this is one core's throughput.
-- "spark": ``score_dataframe`` on the table written to Spark's ``noop`` sink (the scan, Arrow
-  transfer to the Python workers, conversion, scoring and the result back to the JVM), on
-  ``local[*]`` (every core); per core = rows/s divided by the cores. Also ``scan only`` (the same
-  scan with no scoring), an identity ``mapInArrow`` (the transfer floor no scorer can beat), a
-  heavier model (500 trees x 63 leaves: the per-row transfer cost then weighs less), and the
-  scores saved as a Parquet table, atomically.
+Models, from cheap to costly per row (each converted by synhelpers, one [N, 1] input per column):
+- LightGBM 100 trees x 31 leaves over the AutoML featurizer, trained on 50,000 rows;
+- the tutorial's model: ``train_wizard`` (AutoML, 60 s budget, ensembling on) on 50,000 rows of
+  the same table, loaded back from the registry as notebook 05 loads it;
+- LightGBM 500 trees x 63 leaves.
 
-Each figure is the best of BENCH_ROUNDS (default 3) rounds, in wall time and in CPU time (the
-driver's for "direct"; the JVM's and every Python worker's for "spark", read with psutil): rows
-per CPU-second compares per-core cost even when other processes share the cores. The goal: Spark
-per core >= 0.8x direct. On a shared machine wall figures vary with the load (printed).
+Per model and batch size:
+- "direct": one process, one onnxruntime thread, ``session.run`` on feeds already in memory, in
+  slices of the batch size: one core's throughput (µs of CPU per row printed).
+- "spark": ``score_dataframe`` on the table, written to Spark's ``noop`` sink (the scan, Arrow to
+  the Python workers, conversion, scoring, the result back to the JVM) on ``local[*]``; per core =
+  rows/s / cores. CPU: the JVM's and every Python worker's (psutil), as rows per CPU-second.
+- "bound": the best CPU ratio any scorer could reach on this path, from the transfer floor (an
+  identity ``mapInArrow``: the same scan and Arrow round trip with no scoring, whose CPU per row
+  is printed split into JVM and Python): direct / (direct + floor).
+
+Rounds alternate direct and Spark (BENCH_ROUNDS, default 3, after a warm-up) and each figure is
+the best round, so both see the same machine load. The goal: Spark per core >= 0.8x direct.
 """
 from __future__ import annotations
 
@@ -32,30 +35,28 @@ import numpy as np
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
-BATCHES = (2_000, 10_000, 50_000)
+AUTOML_SECONDS = float(os.environ.get("BENCH_AUTOML_SECONDS", "60"))
 
 
-def spark_cpu(spark) -> float:
-    """CPU seconds used so far by the Spark JVM and its Python workers (psutil)."""
+def cpu_split(spark) -> tuple[float, float]:
+    """CPU seconds used so far by the Spark JVM and by its Python workers (psutil)."""
     import psutil
     jvm = psutil.Process(spark.sparkContext._gateway.proc.pid)
-    total = sum(jvm.cpu_times()[:2])
+    python = 0.0
     for child in jvm.children(recursive=True):
         try:
-            total += sum(child.cpu_times()[:2])
+            python += sum(child.cpu_times()[:2])
         except psutil.NoSuchProcess:
             continue
-    return total
+    return sum(jvm.cpu_times()[:2]), python
 
 
-def best(fn, rounds: int = ROUNDS, cpu=time.process_time) -> tuple[float, float]:
-    """(best wall seconds, CPU seconds of that round) over ``rounds`` rounds."""
-    runs = []
-    for _ in range(rounds):
-        started, used = time.perf_counter(), cpu()
-        fn()
-        runs.append((time.perf_counter() - started, cpu() - used))
-    return min(runs)
+def measure(fn, cpu) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one call; ``cpu()`` returns a number or a tuple."""
+    before, started = cpu(), time.perf_counter()
+    fn()
+    wall, after = time.perf_counter() - started, cpu()
+    return wall, (sum(after) - sum(before)) if isinstance(after, tuple) else after - before
 
 
 def train(frame, spark_types, trees: int = 100, leaves: int = 31):
@@ -70,8 +71,22 @@ def train(frame, spark_types, trees: int = 100, leaves: int = 31):
     X = np.asarray(featurizer.transform(to_model_frame(frame, plan.inputs)), dtype=np.float32)
     model = LGBMRegressor(n_estimators=trees, num_leaves=leaves, verbose=-1, random_state=0)
     model.fit(X, frame["fareAmount"])
-    return TrainedModel(Pipeline([("featurize", featurizer), ("model", model)]), plan.inputs,
-                        "regression", "fareAmount")
+    trained = TrainedModel(Pipeline([("featurize", featurizer), ("model", model)]), plan.inputs,
+                           "regression", "fareAmount")
+    from synhelpers.scoring import from_onnx
+    return from_onnx(trained.to_onnx(), f"lightgbm-{trees}x{leaves}")
+
+
+def automl_model(spark, table):
+    """The tutorial's flow: AutoML on a 50,000-row table, registered, loaded from the registry."""
+    from synhelpers.automl import train_wizard
+    from synhelpers.scoring import load_scoring_model
+    table.limit(50_000).write.mode("overwrite").saveAsTable("bench_train")
+    result = train_wizard(spark, "bench_train", "fareAmount", training_hours=AUTOML_SECONDS / 3600,
+                          model_name="bench_fare_automl", show_progress=False)
+    print(f"\nAutoML ({AUTOML_SECONDS:.0f} s): best {result.best_estimator}, "
+          f"{result.n_trials} trials, registered {result.model_uri}")
+    return load_scoring_model("bench_fare_automl")
 
 
 def noop(df) -> None:
@@ -82,48 +97,55 @@ def identity(batches):
     yield from batches
 
 
-def compare(spark, table, frame, trained, batches, threads: int = 1, rounds: int = ROUNDS):
-    """{batch: ((direct wall, cpu), (spark wall, cpu))} and whether every score matched."""
+def compare(spark, table, frame, model, batches, threads: int = 1):
+    """{batch: (direct (wall, cpu), spark (wall, cpu))}, and whether every score matched."""
     import onnxruntime as ort
+    import pyarrow as pa
 
-    from synhelpers.automl.featurize import to_model_frame
-    from synhelpers.onnx_export import make_feeds
-    from synhelpers.scoring import from_onnx, score_dataframe
+    from synhelpers.scoring import score_dataframe
     from synhelpers.scoring.batch import ARROW_BATCH_CONF
-    model = from_onnx(trained.to_onnx(), "bench-fare")
+    from synhelpers.scoring.inputs import feeds as make_feeds
     rows = len(frame)
-    feeds = make_feeds(to_model_frame(frame, trained.inputs), trained.inputs)
+    feeds = make_feeds(pa.Table.from_pandas(frame, preserve_index=False),
+                       [(info, info.name) for info in model.inputs])
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     session = ort.InferenceSession(model.model_bytes, options, providers=["CPUExecutionProvider"])
+    output = session.get_outputs()[0].name
 
     def direct(batch):
         def run():
             for start in range(0, rows, batch):
-                session.run(None, {k: v[start:start + batch] for k, v in feeds.items()})
+                session.run([output], {k: v[start:start + batch] for k, v in feeds.items()})
         return run
 
-    cpu = lambda: spark_cpu(spark)   # noqa: E731
     results = {}
     for batch in batches:
         spark.conf.set(ARROW_BATCH_CONF, str(batch))
         scored = score_dataframe(table, model, batch_size=batch, intra_op_threads=threads)
-        noop(scored)                                         # warm the workers
-        results[batch] = (best(direct(batch), rounds), best(lambda: noop(scored), rounds, cpu))
+        noop(scored)                                         # warm the workers and the JIT
+        direct(batch)()
+        runs = [(measure(direct(batch), time.process_time),
+                 measure(lambda: noop(scored), lambda: cpu_split(spark))) for _ in range(ROUNDS)]
+        results[batch] = (min(d for d, _ in runs), min(s for _, s in runs))
     spark.conf.set(ARROW_BATCH_CONF, "10000")
-    got = score_dataframe(table, model).select("variable_out1").toPandas()["variable_out1"]
-    expected = session.run(None, feeds)[0].ravel()
-    return model, results, np.array_equal(np.sort(got.to_numpy()), np.sort(expected))
+    column = model.outputs[0].name
+    got = score_dataframe(table, model).select(column).toPandas()[column].to_numpy()
+    expected = session.run([output], feeds)[0].ravel()
+    return results, np.array_equal(np.sort(got.ravel()), np.sort(expected))
 
 
-def report(title: str, rows: int, cores: int, results: dict) -> None:
+def report(title: str, rows: int, cores: int, results: dict, floor_cpu: float) -> None:
     print(f"\n{title}")
-    print(f"{'batch':>8} {'direct wall':>12} {'spark wall':>11} {'per core':>9} {'ratio':>6} "
-          f"{'direct cpu':>11} {'spark cpu':>10} {'ratio':>6}")
+    print(f"{'batch':>8} {'direct':>10} {'direct':>9} {'spark':>9} {'per core':>9} {'ratio':>6} "
+          f"{'ratio':>6} {'bound':>6}")
+    print(f"{'':>8} {'µs/row':>10} {'rows/s':>9} {'rows/s':>9} {'rows/s':>9} {'wall':>6} "
+          f"{'cpu':>6} {'cpu':>6}")
     for batch, ((dw, dc), (sw, sc)) in results.items():
-        d, s, dcpu, scpu = rows / dw, rows / sw, rows / max(dc, 1e-9), rows / max(sc, 1e-9)
-        print(f"{batch:>8,} {d:>12,.0f} {s:>11,.0f} {s / cores:>9,.0f} {s / cores / d:>6.2f} "
-              f"{dcpu:>11,.0f} {scpu:>10,.0f} {scpu / dcpu:>6.2f}")
+        per_core = rows / sw / cores
+        print(f"{batch:>8,} {dc / rows * 1e6:>10.2f} {rows / dw:>9,.0f} {rows / sw:>9,.0f} "
+              f"{per_core:>9,.0f} {per_core / (rows / dw):>6.2f} {dc / sc:>6.2f} "
+              f"{dc / (dc + floor_cpu):>6.2f}")
 
 
 def main() -> None:
@@ -137,46 +159,47 @@ def main() -> None:
     started = time.time()
     create_taxi_table(spark, rows=ROWS, sample_rows=0, table_name="default.bench_raw")
     spark.table("bench_raw").repartition(8).write.mode("overwrite").saveAsTable("bench_taxi")
-    spark.conf.set("spark.sql.files.maxPartitionBytes", "1m")     # one task per file
     table = spark.table("bench_taxi")
     frame = table.toPandas()                 # for "direct" (benchmark only: bounded by ROWS)
     rows = len(frame)
-    print(f"table bench_taxi: {rows:,} rows in {table.rdd.getNumPartitions()} partitions "
-          f"({time.time() - started:.0f} s); {cores} cores; load {os.getloadavg()[0]:.1f}")
-    print("wall: rows/s (direct: 1 thread; spark: every core, per core = / cores); "
-          "cpu: rows per CPU-second (spark: the JVM + its Python workers)")
-    cpu = lambda: spark_cpu(spark)   # noqa: E731
-    scan = best(lambda: noop(table), cpu=cpu)
+    print(f"table bench_taxi: {rows:,} rows, 8 files, read in {table.rdd.getNumPartitions()} "
+          f"partitions ({time.time() - started:.0f} s); {cores} cores; "
+          f"load {os.getloadavg()[0]:.1f}")
+    cpu = lambda: cpu_split(spark)   # noqa: E731
     mapped = table.mapInArrow(identity, table.schema)
-    noop(mapped)
-    floor = best(lambda: noop(mapped), cpu=cpu)
-    print(f"scan only: {rows / scan[0]:,.0f} rows/s, {rows / scan[1]:,.0f} rows per CPU-s; "
-          f"identity mapInArrow (the transfer floor): {rows / floor[0]:,.0f} rows/s, "
-          f"{rows / floor[1]:,.0f} rows per CPU-s")
+    noop(mapped), noop(table)
+    scan = min(measure(lambda: noop(table), cpu) for _ in range(ROUNDS))
+    floor, jvm, python = None, 0.0, 0.0
+    for _ in range(ROUNDS):
+        before, begun = cpu_split(spark), time.perf_counter()
+        noop(mapped)
+        wall, after = time.perf_counter() - begun, cpu_split(spark)
+        if floor is None or wall < floor:
+            floor, jvm, python = wall, after[0] - before[0], after[1] - before[1]
+    floor_cpu = jvm + python
+    print(f"scan only: {rows / scan[0]:,.0f} rows/s, {scan[1] / rows * 1e6:.2f} µs CPU/row; "
+          f"identity mapInArrow (the transfer floor): {rows / floor:,.0f} rows/s, "
+          f"{floor_cpu / rows * 1e6:.2f} µs CPU/row (JVM {jvm / rows * 1e6:.2f}, Python workers "
+          f"{python / rows * 1e6:.2f})")
     sample = frame.head(50_000)
-    light = train(sample, dict(table.dtypes))
-    model, results, same = compare(spark, table, frame, light, BATCHES)
-    report(f"LightGBM 100 trees x 31 leaves ({len(model.model_bytes) / 1e6:.1f} MB), "
-           f"1 ORT thread per worker; every score equal to direct: {same}", rows, cores, results)
-    _, results, _ = compare(spark, table, frame, light, (10_000,), threads=2, rounds=2)
-    report("the same, 2 ORT threads per worker (oversubscribed)", rows, cores, results)
+    for model, batches in ((train(sample, dict(table.dtypes)), (2_000, 10_000, 50_000)),
+                           (automl_model(spark, table), (10_000, 50_000)),
+                           (train(sample, dict(table.dtypes), 500, 63), (10_000,))):
+        results, same = compare(spark, table, frame, model, batches)
+        report(f"{model.model_id} ({len(model.model_bytes) / 1e6:.1f} MB), 1 ORT thread per "
+               f"worker; every score equal to direct: {same}", rows, cores, results, floor_cpu)
     from pyspark.sql import functions as F
 
     from synhelpers.scoring.sql_function import predict_udf
     udf = predict_udf(spark, model)
     inputs = table.select("*", udf(F.struct(*[i.name for i in model.inputs])).alias("p"))
     noop(inputs)
-    via_udf = best(lambda: noop(inputs), rounds=2, cpu=cpu)
-    print(f"\nthe SQL function's pandas UDF on struct(<inputs>) (only the inputs cross to Python, "
-          f"one column back): {rows / via_udf[0]:,.0f} rows/s, {rows / via_udf[1]:,.0f} rows per "
-          "CPU-s")
-    heavy = train(sample, dict(table.dtypes), trees=500, leaves=63)
-    model, results, same = compare(spark, table, frame, heavy, (10_000,), rounds=2)
-    report(f"LightGBM 500 trees x 63 leaves ({len(model.model_bytes) / 1e6:.1f} MB); every "
-           f"score equal to direct: {same}", rows, cores, results)
-    saved, _ = best(lambda: save_table_atomically(spark, score_dataframe(table, model),
-                                                  "bench_scored"), rounds=1)
-    print(f"\nscore_table-like write of the 500-tree scores (Parquet table, atomic): "
+    via_udf = min(measure(lambda: noop(inputs), cpu) for _ in range(2))
+    print(f"\nthe SQL function (pandas UDF on struct(<inputs>)), {model.model_id}: "
+          f"{rows / via_udf[0]:,.0f} rows/s, {via_udf[1] / rows * 1e6:.2f} µs CPU/row")
+    saved, _ = measure(lambda: save_table_atomically(spark, score_dataframe(table, model),
+                                                     "bench_scored"), time.process_time)
+    print(f"score_table-like write of the same scores (Parquet table, atomic): "
           f"{rows / saved:,.0f} rows/s ({saved:.1f} s); load {os.getloadavg()[0]:.1f}")
     spark.stop()
 
