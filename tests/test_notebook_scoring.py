@@ -18,7 +18,7 @@ def many_models_run(notebook_taxi, kernel, notebook_state, tmp_path_factory):
         "07_many_models.ipynb",
         {"group_column": "paymentType", "budget_seconds_per_group": 4, "min_rows_per_group": 2000,
          "small_groups": "skip", "max_trial_runs_per_group": 2, "model_name": "nb-many",
-         "output_table": "nb_scored_by_payment"},
+         "output_table": "nb_scored_by_payment", "mode": "append"},
         notebook_state, tmp_path_factory.mktemp("nb07"), kernel)
     return nb, json.loads(exit_value)
 
@@ -36,6 +36,7 @@ def test_many_models_notebook_trains_per_group_scores_and_writes_tsql(many_model
                                    "scored."]
     scores = summary["scores"]
     assert scores["kind"] == "keyed" and scores["rows"] == groups["1"]["rows"]
+    assert scores["mode"] == "append" and scores["output_table"].endswith("nb_scored_by_payment")
     assert scores["columns_added"] == ["variable_out1", "scored_by"]
     assert summary["model_table_ids"] == ["nb-many-1:1"]
     tsql = summary["tsql"]

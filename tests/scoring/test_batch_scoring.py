@@ -65,7 +65,8 @@ def test_one_session_per_worker_process_across_ten_partitions(spark, taxi, taxi_
                                                partitions=("partition", "nunique"))
     assert (stats["sessions"] == 1).all(), stats          # one session per worker process
     assert stats["partitions"].sum() == 10 and len(scored) == len(taxi_frame)
-    assert stats["partitions"].max() > 1, stats           # a process served several tasks
+    if spark.sparkContext.defaultParallelism < 10:       # fewer workers than partitions:
+        assert stats["partitions"].max() > 1, stats       # a process served several tasks
     # 500-row slices score what whole 10,000-row batches score
     ordered = scored.sort_values("trip_id")
     whole = direct(fare_model.onnx_bytes, taxi_frame.sort_values("trip_id"), fare_model.inputs)
