@@ -167,7 +167,8 @@ def main() -> None:
           f"load {os.getloadavg()[0]:.1f}")
     cpu = lambda: cpu_split(spark)   # noqa: E731
     mapped = table.mapInArrow(identity, table.schema)
-    noop(mapped), noop(table)
+    noop(mapped)                             # warm the workers and the JIT
+    noop(table)
     scan = min(measure(lambda: noop(table), cpu) for _ in range(ROUNDS))
     floor, jvm, python = None, 0.0, 0.0
     for _ in range(ROUNDS):
