@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.synhelpers-installed
 
-.PHONY: demo test venv bench bench-quality autogluon-venv clean-state
+.PHONY: demo test test-synapse demo-synapse venv venv-synapse bench bench-quality autogluon-venv clean-state
 
 venv: $(STAMP)
 
@@ -22,6 +22,39 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# --- The Synapse 3.5 pool profile (profiles/synapse-3.5/) ----------------------------------------
+# .venv-synapse is built the way a pool gets our package: the pool's own libraries at the pool's
+# versions first (pool.txt), then our wheel with its base requirements resolved against the pool's
+# constraints (pip refuses rather than change a pinned library), plus the local stand-ins
+# (standins.txt: DuckDB, papermill, the SQLite registry's SQLAlchemy/Alembic, pytest).
+# The tests run against the installed wheel (pytest, not `python -m pytest`, so the source tree is
+# not on sys.path) with SYNHELPERS_PROFILE=synapse.
+SYN_VENV  := .venv-synapse
+SYN_PY    := $(SYN_VENV)/bin/python
+SYN_DIR   := profiles/synapse-3.5
+SYN_STAMP := $(SYN_VENV)/.pool-installed
+SYN_WHEEL := build/synapse-wheel
+
+venv-synapse: $(SYN_STAMP)
+	@rm -rf $(SYN_WHEEL)
+	$(SYN_PY) -m pip wheel --quiet --no-deps --no-build-isolation . -w $(SYN_WHEEL)
+	$(SYN_PY) -m pip install --quiet -c $(SYN_DIR)/constraints.txt $(SYN_WHEEL)/synhelpers-*.whl \
+	    -r $(SYN_DIR)/standins.txt
+	$(SYN_PY) -m pip install --quiet --no-deps --force-reinstall $(SYN_WHEEL)/synhelpers-*.whl
+	$(SYN_PY) -m synhelpers.runtime.kernel
+
+$(SYN_STAMP): $(SYN_DIR)/pool.txt $(SYN_DIR)/constraints.txt
+	@test -x $(SYN_PY) || $(PYTHON) -m venv $(SYN_VENV)
+	$(SYN_PY) -m pip install --quiet --upgrade pip setuptools wheel
+	$(SYN_PY) -m pip install --quiet -r $(SYN_DIR)/pool.txt
+	@touch $(SYN_STAMP)
+
+test-synapse: venv-synapse
+	cd tests && SYNHELPERS_PROFILE=synapse ../$(SYN_VENV)/bin/pytest -c ../setup.cfg --rootdir .. $(SYN_PYTEST_ARGS)
+
+demo-synapse: venv-synapse
+	SYNHELPERS_PROFILE=synapse $(SYN_PY) -m synhelpers demo
 
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done

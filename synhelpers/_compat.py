@@ -26,3 +26,60 @@ def require(name: str, extra: str = "local"):
         raise MissingDependencyError(
             f"This step needs the '{pip_name}' package, which is not installed. Install it with "
             f"`pip install 'synhelpers[{extra}]'` (or `pip install {pip_name}`).") from exc
+
+
+# --- library versions: the Synapse 3.5 pool (MLflow 2.18, numpy 1.26) and our local stack (MLflow 3) ---
+
+def mlflow_major() -> int:
+    """The installed MLflow's major version (2 in a Synapse 3.5 pool, 3 locally)."""
+    from importlib.metadata import PackageNotFoundError, version
+    for dist in ("mlflow", "mlflow-skinny"):
+        try:
+            return int(version(dist).split(".")[0])
+        except PackageNotFoundError:
+            continue
+    import mlflow
+    return int(mlflow.__version__.split(".")[0])
+
+
+def log_model_name(name: str) -> dict:
+    """The keyword that names a logged model: ``name`` in MLflow 3, ``artifact_path`` in MLflow 2
+    (where ``name`` is refused: "log_model() got an unexpected keyword argument 'name'")."""
+    return {"name": name} if mlflow_major() >= 3 else {"artifact_path": name}
+
+
+
+def pyspark_major() -> int:
+    """The installed pyspark's major version (3 in a Synapse 3.5 pool, 4 locally)."""
+    import pyspark
+    return int(pyspark.__version__.split(".")[0])
+
+
+def spark_from_arrow(spark, table, schema=None):
+    """A Spark DataFrame of a pyarrow Table (held by the driver: callers bound its size).
+
+    pyspark 4 takes Arrow directly; pyspark 3.5 takes pandas (nullable integers kept as objects,
+    so that a null stays a null instead of becoming NaN).
+    """
+    if pyspark_major() >= 4:
+        return spark.createDataFrame(table, schema) if schema else spark.createDataFrame(table)
+    frame = table.to_pandas(integer_object_nulls=True, date_as_object=True)
+    return spark.createDataFrame(frame, schema) if schema else spark.createDataFrame(frame)
+
+
+def error_cause(exc: BaseException) -> str:
+    """One line saying why a Spark call failed. pyspark 4 puts the cause first; pyspark 3.5's
+    ``Py4JJavaError`` starts with "An error occurred while calling o123.parquet." and buries it
+    in the Java exception's causes."""
+    java = getattr(exc, "java_exception", None)
+    if java is not None:
+        try:
+            root = java
+            while root.getCause() is not None:
+                root = root.getCause()
+            message = str(root.getMessage() or root.toString())
+        except Exception:  # noqa: BLE001 - the JVM may be gone
+            message = ""
+        if message.strip():
+            return message.strip().splitlines()[0]
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -21,6 +21,18 @@ os.environ.setdefault("SYNHELPERS_SHUFFLE_PARTITIONS", "4")
 os.environ.pop("SYNHELPERS_RUNTIME", None)
 
 
+# Tiers follow from fixtures, here and nowhere else: a test that uses Spark is `spark`, one that
+# starts a notebook kernel is `notebooks`.
+_MARKERS_BY_FIXTURE = {"spark": "spark", "kernel": "notebooks"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for fixture, marker in _MARKERS_BY_FIXTURE.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
+
+
 @pytest.fixture(scope="session")
 def tlc_sample() -> Path:
     if not TLC_SAMPLE.is_file():

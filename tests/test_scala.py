@@ -1,24 +1,38 @@
 """Scala cells in the driver JVM's own interpreter, and the Scala connector against the local pool."""
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
 import pytest
 
+from support import NOTEBOOKS
 from synhelpers.runtime.scala import ScalaError, run_scala
 from synhelpers.sqlpool import get_pool, parse_table_name
 from synhelpers.sqlpool.connector import Constants, pool_row_counts
 
 pytestmark = pytest.mark.spark
 
-TUTORIAL_CELL = """
-var df = spark.sql("select * from NYC_Taxi")
-import org.apache.spark.sql.SqlAnalyticsConnector._
-import com.microsoft.spark.sqlanalytics.utils.Constants
-val sql_pool_name = spark.conf.get("synhelpers.sql_pool_name")
-df.write.sqlanalytics(s"$sql_pool_name.dbo.NYC_Taxi_spark", Constants.INTERNAL)
-"""
+
+def repl(out: str) -> str:
+    """The REPL's result lines without Scala 2.13's ``val``/``var`` (2.12, Spark 3.5's Scala,
+    prints ``n: Long = 5`` where 2.13 prints ``val n: Long = 5``)."""
+    return re.sub(r"(?m)^(?:val|var) ", "", out)
+
+def _notebook_03_cells() -> tuple[str, str]:
+    """(the tutorial's Spark 2.4 cell as notebook 03's markdown shows it, the notebook's own
+    Spark 3 ``%%spark`` cell), each without its ``%%spark`` line."""
+    nb = json.loads((NOTEBOOKS / "03_load_sql_pool.ipynb").read_text())
+    texts = ["".join(c["source"]) for c in nb["cells"]]
+    shown = next(t for t in texts if "```scala" in t).split("```scala\n", 1)[1].split("```", 1)[0]
+    code = next(t for t in texts if t.startswith("%%spark"))
+    return shown.split("\n", 1)[1], code.split("\n", 1)[1]
+
+
+VERBATIM_CELL, SPARK3_CELL = _notebook_03_cells()
+# the tutorial's cell with the pool name read from the session, as the notebook passes it
+TUTORIAL_CELL = VERBATIM_CELL.replace('"mlverifypool"', 'spark.conf.get("synhelpers.sql_pool_name")')
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +53,8 @@ def pool_name(spark):
 
 def test_results_and_println_are_the_cell_output(spark):
     out = run_scala('val n = spark.range(5).count()\nprintln(s"counted $n rows")', spark)
-    assert out.splitlines() == ["counted 5 rows", "val n: Long = 5"]
-    assert re.fullmatch(r"val res\d+: Long = 10\n", run_scala("n * 2", spark))
+    assert repl(out).splitlines() == ["counted 5 rows", "n: Long = 5"]
+    assert re.fullmatch(r"res\d+: Long = 10\n", repl(run_scala("n * 2", spark)))
 
 
 def test_scala_shares_the_session_with_python(spark):
@@ -48,8 +62,8 @@ def test_scala_shares_the_session_with_python(spark):
     spark.range(7).createOrReplaceTempView("shared_view")
     out = run_scala('val v = spark.conf.get("synhelpers.shared")\n'
                     'val m = spark.table("shared_view").count()\nval same = sc eq spark.sparkContext')
-    assert "val v: String = from python" in out and "val m: Long = 7" in out
-    assert "val same: Boolean = true" in out
+    assert "v: String = from python" in repl(out) and "m: Long = 7" in repl(out)
+    assert "same: Boolean = true" in repl(out)
 
 
 def test_a_compile_error_raises_with_the_compiler_message(spark):
@@ -69,7 +83,7 @@ def test_a_runtime_error_raises_with_the_exception_and_keeps_what_was_printed(sp
     assert err.value.output == "before\n"
     with pytest.raises(ScalaError, match="incomplete"):
         run_scala("val x = {", spark)
-    assert run_scala("val after = 1", spark) == "val after: Int = 1\n"    # still usable
+    assert repl(run_scala("val after = 1", spark)) == "after: Int = 1\n"    # still usable
 
 
 def test_the_magic_prints_output_and_raises_scala_errors(spark, capsys):
@@ -87,13 +101,13 @@ def test_the_local_constants_match_python(spark):
     out = run_scala("import com.microsoft.spark.sqlanalytics.utils.Constants\n" + "\n".join(
         f"val c_{n} = Constants.{n}" for n in names), spark)
     for n in names:
-        assert f"val c_{n}: String = {getattr(Constants, n)}\n" in out
+        assert f"c_{n}: String = {getattr(Constants, n)}\n" in repl(out)
 
 
 def test_the_tutorial_scala_cell_loads_every_row_into_the_local_pool(spark, taxi, pool_name):
     out = run_scala(TUTORIAL_CELL, spark)
-    assert "var df: org.apache.spark.sql.DataFrame = [tipped: bigint, fareAmount: float" in out
-    assert f"val sql_pool_name: String = {pool_name}" in out
+    assert "df: org.apache.spark.sql.DataFrame = [tipped: bigint, fareAmount: float" in repl(out)
+    assert f"sql_pool_name: String = {pool_name}" in repl(out)
     assert pool_row_counts(pool_name, ["dbo.NYC_Taxi_spark"]) == {"dbo.NYC_Taxi_spark": taxi.count()}
     declared = dict(get_pool(pool_name).declared_columns(parse_table_name("dbo.NYC_Taxi_spark")))
     assert declared["pickupTimeBin"] == "NVARCHAR(4000)" and declared["fareAmount"] == "REAL"
@@ -108,17 +122,30 @@ def test_the_tutorial_scala_cell_loads_every_row_into_the_local_pool(spark, taxi
 
 
 def test_the_tutorial_cell_verbatim_with_its_literal_pool_name(spark, taxi):
-    """Word for word as the tutorial prints it (``val sql_pool_name = "mlverifypool"``); the
-    notebook reads the name from its parameters instead, which is the only difference."""
-    verbatim = TUTORIAL_CELL.replace('spark.conf.get("synhelpers.sql_pool_name")', '"mlverifypool"')
-    assert 'val sql_pool_name = "mlverifypool"' in verbatim
+    """Word for word as the tutorial prints it and notebook 03 shows it (Spark 2.4's
+    ``sqlanalytics``, ``val sql_pool_name = "mlverifypool"``): it still loads locally."""
+    assert VERBATIM_CELL.startswith('var df = spark.sql("select * from NYC_Taxi")\n')
+    assert 'val sql_pool_name = "mlverifypool"' in VERBATIM_CELL
+    assert 'df.write.sqlanalytics(s"$sql_pool_name.dbo.NYC_Taxi_spark", Constants.INTERNAL)' \
+        in VERBATIM_CELL
     pool = get_pool("mlverifypool")
     pool.execute("IF OBJECT_ID('dbo.NYC_Taxi_spark', 'U') IS NOT NULL DROP TABLE dbo.NYC_Taxi_spark")
     pool.close()
-    out = run_scala(verbatim, spark)
-    assert "val sql_pool_name: String = mlverifypool" in out
+    out = run_scala(VERBATIM_CELL, spark)
+    assert "sql_pool_name: String = mlverifypool" in repl(out)
     assert pool_row_counts("mlverifypool", ["dbo.NYC_Taxi_spark"]) == {
         "dbo.NYC_Taxi_spark": taxi.count()}
+
+
+def test_the_notebooks_spark3_cell_writes_with_synapsesql(spark, taxi, pool_name):
+    """Notebook 03's own cell: the Spark 3 pools' form (``synapsesql``, Spark 3 imports)."""
+    assert "import com.microsoft.spark.sqlanalytics.utils.Constants\n" in SPARK3_CELL
+    assert "import org.apache.spark.sql.SqlAnalyticsConnector._\n" in SPARK3_CELL
+    assert 'df.write.synapsesql(s"$sql_pool_name.dbo.NYC_Taxi_spark", Constants.INTERNAL)' \
+        in SPARK3_CELL and "sqlanalytics(" not in SPARK3_CELL
+    out = run_scala(SPARK3_CELL, spark)
+    assert f"sql_pool_name: String = {pool_name}" in repl(out)
+    assert pool_row_counts(pool_name, ["dbo.NYC_Taxi_spark"]) == {"dbo.NYC_Taxi_spark": taxi.count()}
 
 
 def test_scala_honours_the_writer_mode_and_reports_metrics(spark, taxi, pool_name):
@@ -134,7 +161,7 @@ def test_scala_honours_the_writer_mode_and_reports_metrics(spark, taxi, pool_nam
     back = run_scala(f'val back = spark.read.synapsesql("{pool_name}.dbo.M").count()\n'
                      f'val q = spark.read.option(Constants.DATABASE, "{pool_name}")'
                      '.synapsesql("SELECT COUNT(*) AS n FROM dbo.M").first().getLong(0)', spark)
-    assert f"val back: Long = {2 * n}" in back and f"val q: Long = {2 * n}" in back
+    assert f"back: Long = {2 * n}" in repl(back) and f"q: Long = {2 * n}" in repl(back)
 
 
 def test_scala_external_tables_and_bad_names_raise_clear_errors(spark, taxi, pool_name):

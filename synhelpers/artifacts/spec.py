@@ -129,7 +129,7 @@ AUTOML_PIPELINE = PipelineSpec(
             name="CreateTable", notebook="01_create_nyc_taxi_table",
             description="Build the tutorial's 7-column NYC taxi Spark table.",
             declared=(
-                Declared("source", "string", "synthetic"), Declared("path", "string", ""),
+                Declared("source", "string", "auto"), Declared("path", "string", ""),
                 Declared("rows", "int", 100000), Declared("start_date", "string", "2018-05-01"),
                 Declared("end_date", "string", "2018-05-07"),
                 Declared("table_name", "string", TABLE), Declared("sample_rows", "int", 10000),

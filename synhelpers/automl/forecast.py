@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 
+from .._compat import log_model_name
 from ..exceptions import AutoMLError
 from .data import load_training_data
 from .metrics import FORECASTING, METRICS, report_metrics
@@ -93,7 +94,7 @@ def train_forecast(spark, config, started: float, show_progress: bool = True,
             actual, pred, metrics.get("r2_score", float("nan")), data.target)}
         for name, png in images.items():
             mlflow.log_image(_png_array(png), f"reports/{name}.png")
-        info = mlflow.pyfunc.log_model(name="model", python_model=forecaster,
+        info = mlflow.pyfunc.log_model(**log_model_name("model"), python_model=forecaster,
                                        input_example=test[columns].head(3),
                                        pip_requirements=pinned_requirements(
                                            "mlflow", "flaml", "pandas", "numpy", "scikit-learn",

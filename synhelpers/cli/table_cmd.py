@@ -23,7 +23,8 @@ def register(sub) -> None:
     create = actions.add_parser("create", help="build the tutorial's NYC_Taxi table",
                                 description="Build the tutorial's 7-column NYC taxi table.")
     create.add_argument("--source", default=DEFAULTS["source"],
-                        help="open_datasets | file | synthetic (default: %(default)s)")
+                        help="auto (open_datasets in Synapse, synthetic elsewhere) | open_datasets "
+                             "| file | synthetic (default: %(default)s)")
     create.add_argument("--path", default="", help="CSV or Parquet of raw trips (source=file)")
     create.add_argument("--rows", type=int, default=DEFAULTS["rows"],
                         help="raw trips to generate (source=synthetic; default: %(default)s)")

@@ -1,8 +1,11 @@
 """Sources of raw NYC taxi trips, each returning a Spark DataFrame in the canonical raw schema.
 
-- ``open_datasets``: Azure Open Datasets ``NycTlcYellow`` (Synapse; needs azureml-opendatasets).
+- ``open_datasets``: Azure Open Datasets' NYC yellow taxi trips, the tutorial's data: read by Spark
+  straight from the public Parquet (``puYear=YYYY/puMonth=M`` folders; Synapse 3.5 pools do not
+  ship ``azureml-opendatasets``, whose ``NycTlcYellow`` is used where it is installed).
 - ``file``: a CSV or Parquet file or folder, in the TLC's or Open Datasets' column names.
 - ``synthetic``: the seeded generator of :mod:`.synthetic` (the offline default).
+- ``auto``: ``open_datasets`` in Synapse, ``synthetic`` elsewhere (the notebooks' default).
 """
 from __future__ import annotations
 
@@ -11,8 +14,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
+from .._compat import error_cause
 from ..exceptions import ConfigError, DatasetError
 from .schema import RAW_SCHEMA, canonical_name, describe_missing, missing_required
+
+
+AUTO = "auto"
 
 
 @dataclass(frozen=True)
@@ -46,12 +53,20 @@ class SourceRegistry:
     def names(self) -> list[str]:
         return sorted(self._readers)
 
+    def resolve(self, name: str) -> str:
+        """``auto`` -> ``open_datasets`` in Synapse, ``synthetic`` elsewhere; other names as given."""
+        if str(name).strip().lower() == AUTO:
+            from ..runtime import is_synapse
+            return "open_datasets" if is_synapse() else "synthetic"
+        self.get(name)
+        return name
+
     def get(self, name: str) -> Callable:
         try:
             return self._readers[name]
         except KeyError:
             raise ConfigError(f"Unknown source {name!r}: parameter `source` must be one of "
-                              f"{', '.join(self.names())}.") from None
+                              f"{', '.join([AUTO, *self.names()])}.") from None
 
 
 def to_canonical(df, origin: str):
@@ -81,23 +96,58 @@ def to_canonical(df, origin: str):
     return df.select(*selected)
 
 
+# Azure Open Datasets' NYC yellow taxi trips: public Parquet, one folder per pickup month
+OPEN_DATASETS_URL = "wasbs://nyctlc@azureopendatastorage.blob.core.windows.net/yellow"
+OPEN_DATASETS_URL_CONF = "spark.synhelpers.openDatasets.nycTlcYellowUrl"
+OPEN_DATASETS_URL_ENV = "SYNHELPERS_OPEN_DATASETS_URL"
+_ANONYMOUS_SAS_CONF = "fs.azure.sas.nyctlc.azureopendatastorage.blob.core.windows.net"
+
+
+def open_datasets_url(spark) -> str:
+    """Where the trips are read from: the public storage, or (tests, mirrors) the Spark conf
+    ``spark.synhelpers.openDatasets.nycTlcYellowUrl`` or ``SYNHELPERS_OPEN_DATASETS_URL``."""
+    url = spark.conf.get(OPEN_DATASETS_URL_CONF, None) or os.environ.get(OPEN_DATASETS_URL_ENV)
+    return (url or OPEN_DATASETS_URL).rstrip("/")
+
+
+def month_folders(root: str, start: date, end: date) -> list[str]:
+    """The ``puYear=YYYY/puMonth=M`` folders holding pickups from ``start`` to ``end`` (pure)."""
+    folders, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        folders.append(f"{root}/puYear={year}/puMonth={month}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return folders
+
+
 def _read_open_datasets(spark, request: SourceRequest):
-    try:
-        from azureml.opendatasets import NycTlcYellow
-    except ImportError:
-        raise DatasetError(
-            "source='open_datasets' needs the azureml-opendatasets package and network access to "
-            "Azure Open Datasets (as in a Synapse pool). Locally use source='synthetic', or "
-            "source='file' with path=<CSV or Parquet of TLC trips>.") from None
     from datetime import datetime, time
     start = datetime.combine(request.start_date, time.min)
     end = datetime.combine(request.end_date, time.min)
+    what = f"Open Datasets NYC yellow taxi {request.start_date}..{request.end_date}"
     try:
-        df = NycTlcYellow(start_date=start, end_date=end).to_spark_dataframe()
+        from azureml.opendatasets import NycTlcYellow
+    except ImportError:
+        NycTlcYellow = None
+    if NycTlcYellow is not None:
+        try:
+            df = NycTlcYellow(start_date=start, end_date=end).to_spark_dataframe()
+        except Exception as exc:
+            raise DatasetError(f"Reading {what} with azureml-opendatasets failed: {exc}") from exc
+        return to_canonical(df, what)
+    root = open_datasets_url(spark)
+    if root == OPEN_DATASETS_URL:
+        spark.conf.set(_ANONYMOUS_SAS_CONF, "")       # public container: anonymous access
+    folders = month_folders(root, request.start_date, request.end_date)
+    try:
+        df = spark.read.option("basePath", root).parquet(*folders)
     except Exception as exc:
-        raise DatasetError(f"Reading NycTlcYellow {request.start_date}..{request.end_date} failed: "
-                           f"{exc}") from exc
-    return to_canonical(df, f"NycTlcYellow {request.start_date}..{request.end_date}")
+        raise DatasetError(
+            f"Reading {what} from {root} failed ({error_cause(exc)}). In Synapse the pool reads "
+            "the public Parquet; elsewhere use source='synthetic', or source='file' with "
+            "path=<CSV or Parquet of TLC trips>.") from exc
+    from pyspark.sql import functions as F
+    df = to_canonical(df, what)     # as NycTlcYellow(start_date, end_date) filters:
+    return df.where(F.col("tpepPickupDateTime").between(F.lit(start), F.lit(end)))
 
 
 def _is_remote(path: str) -> bool:

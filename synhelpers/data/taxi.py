@@ -14,7 +14,7 @@ from .schema import (NIGHT_BIN, PASSENGER_RANGE_EXCLUSIVE, TABLE_FILTERS, TABLE_
 from .sources import SourceRequest, sources
 from .tables import parse_table_name, save_table_atomically
 
-DEFAULTS = dict(source="synthetic", path="", rows=100_000, start_date="2018-05-01",
+DEFAULTS = dict(source="auto", path="", rows=100_000, start_date="2018-05-01",
                 end_date="2018-05-07", table_name="default.NYC_Taxi", sample_rows=10_000, seed=123)
 
 
@@ -42,15 +42,16 @@ def _as_int(value, parameter: str, minimum: int) -> int:
     return number
 
 
-def validate_request(source="synthetic", path="", rows=100_000, start_date="2018-05-01",
+def validate_request(source="auto", path="", rows=100_000, start_date="2018-05-01",
                      end_date="2018-05-07", seed=123, sample_rows=10_000) -> SourceRequest:
     """Check the notebook parameters before anything is read or written (pure).
 
     Raises:
-        ConfigError: unknown ``source``; ``rows`` <= 0; a bad date; ``start_date`` after
+        ConfigError: unknown ``source`` (``auto`` becomes ``open_datasets`` in Synapse,
+            ``synthetic`` elsewhere); ``rows`` <= 0; a bad date; ``start_date`` after
             ``end_date``; ``source='file'`` without ``path``; ``sample_rows`` < 0.
     """
-    sources.get(source)
+    source = sources.resolve(source)
     rows_ = _as_int(rows, "rows", 1)
     start, end = _parse_date(start_date, "start_date"), _parse_date(end_date, "end_date")
     if start > end:
@@ -108,7 +109,7 @@ def to_taxi_table(raw):
         *[F.col(c).cast(t).alias(c) for c, t in TABLE_SCHEMA.items()])
 
 
-def create_taxi_table(spark, source="synthetic", path="", rows=100_000, start_date="2018-05-01",
+def create_taxi_table(spark, source="auto", path="", rows=100_000, start_date="2018-05-01",
                       end_date="2018-05-07", table_name="default.NYC_Taxi", sample_rows=10_000,
                       seed=123) -> dict:
     """Build the tutorial table from ``source`` and save it atomically as ``table_name``.

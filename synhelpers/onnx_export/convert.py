@@ -126,6 +126,36 @@ def _rename_outputs(model, names: list[str]) -> None:
         output.name = new
 
 
+def _explicit_binary_probabilities(model) -> None:
+    """For two classes, ``output_probability`` = ``[1 - p1, p1]`` from the converter's ``p1``.
+
+    A binary tree ensemble converts with weights for class 1 only, and onnxruntime derives
+    class 0 itself -- as ``1 - p1`` in recent releases, as ``-p1`` when some leaf weight is 0 in
+    onnxruntime <= 1.26 (the newest that runs on numpy 1.x, i.e. on a Synapse 3.5 pool), and
+    as whatever the SQL pool's PREDICT engine does. ``p1`` is right in all of them.
+    """
+    from onnx import TensorProto, helper, numpy_helper
+    probability = model.graph.output[1]
+    dims = probability.type.tensor_type.shape.dim
+    dtype = {TensorProto.FLOAT: np.float32,
+             TensorProto.DOUBLE: np.float64}.get(probability.type.tensor_type.elem_type)
+    if dtype is None or len(dims) != 2 or not dims[1].HasField("dim_value") or dims[1].dim_value != 2:
+        return
+    raw = probability.name + "_converter"
+    for node in model.graph.node:
+        node.output[:] = [raw if o == probability.name else o for o in node.output]
+        node.input[:] = [raw if i == probability.name else i for i in node.input]
+    constants = {"binary_p1_start": np.array([1], np.int64), "binary_p1_end": np.array([2], np.int64),
+                 "binary_p1_axis": np.array([1], np.int64), "binary_one": np.array(1.0, dtype)}
+    model.graph.initializer.extend(numpy_helper.from_array(v, k) for k, v in constants.items())
+    model.graph.node.extend([
+        helper.make_node("Slice", [raw, "binary_p1_start", "binary_p1_end", "binary_p1_axis"],
+                         ["binary_p1"], name="binary_p1"),
+        helper.make_node("Sub", ["binary_one", "binary_p1"], ["binary_p0"], name="binary_p0"),
+        helper.make_node("Concat", ["binary_p0", "binary_p1"], [probability.name], axis=1,
+                         name="binary_probabilities")])
+
+
 def _labels_from_probabilities(model, class_labels: list | None) -> None:
     """Make ``output_label`` = the class of the highest probability (first on ties), as the
     native ``predict`` of every family we search does, then map codes to ``class_labels``.
@@ -191,6 +221,7 @@ def to_onnx(pipeline, inputs: list[InputSpec], task: str, name: str = "synhelper
                               f"{type(exc).__name__}: {exc}") from exc
     if task == "classification":
         _rename_outputs(model, [LABEL_OUTPUT, PROBABILITY_OUTPUT])
+        _explicit_binary_probabilities(model)
         _labels_from_probabilities(model, list(class_labels) if class_labels is not None else None)
     else:
         _rename_outputs(model, [REGRESSION_OUTPUT])

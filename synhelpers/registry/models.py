@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._compat import log_model_name
 from ..exceptions import ModelRegistryError
 
 ONNX_ARTIFACT = "model"
@@ -52,7 +53,7 @@ def log_onnx_model(onnx_model, *, sklearn_model=None, input_example=None,
     """Log into the active run: the ONNX model (and the native sklearn model). Returns its URI."""
     import mlflow
     import mlflow.onnx
-    info = mlflow.onnx.log_model(onnx_model, name=ONNX_ARTIFACT,
+    info = mlflow.onnx.log_model(onnx_model, **log_model_name(ONNX_ARTIFACT),
                                  signature=signature_from_onnx(onnx_model),
                                  input_example=input_example, metadata=metadata,
                                  onnx_execution_providers=CPU,
@@ -68,7 +69,8 @@ def log_sklearn_model(model, name: str = "model", input_example=None,
     """Log a native model (cloudpickle; it may hold LightGBM/XGBoost/synhelpers objects)."""
     import mlflow.sklearn
     return mlflow.sklearn.log_model(
-        model, name=name, input_example=input_example, serialization_format="cloudpickle",
+        model, **log_model_name(name), input_example=input_example,
+        serialization_format="cloudpickle",
         pip_requirements=pinned_requirements("mlflow", "scikit-learn", "numpy", "pandas",
                                              "lightgbm", "xgboost", "synhelpers",
                                              *extra_requirements)).model_uri

@@ -6,8 +6,9 @@ an ``IMain`` interpreter is built inside the driver JVM through py4j, once per S
 (2-10 s), with ``spark`` and ``sc`` bound to the session's own objects, as in Synapse.
 
 A cell is interpreted as one unit (like the REPL's ``:paste``). What it prints (``println``,
-``df.show()``) and the REPL's result lines (``df: org.apache.spark.sql.DataFrame = [...]``) are
-returned as the cell's output. A compile error, a runtime exception or incomplete input raises
+``df.show()``) and the REPL's result lines are returned as the cell's output, in the form of the
+session's Scala: ``val n: Long = 3`` on Scala 2.13 (Spark 4), ``n: Long = 3`` on Scala 2.12
+(Spark 3.5, a Synapse pool). A compile error, a runtime exception or incomplete input raises
 :class:`ScalaError` carrying the Scala message.
 
 Values cross from Python to Scala the way Synapse shares them between languages: through the Spark
@@ -68,9 +69,14 @@ class ScalaInterpreter:
         self._report = jvm.java.io.StringWriter()
         settings = jvm.scala.tools.nsc.Settings()
         settings.processArgumentString(SETTINGS)
-        reporter = jvm.scala.tools.nsc.interpreter.shell.ReplReporterImpl(
-            settings, jvm.java.io.PrintWriter(self._report, True))
-        self._imain = jvm.scala.tools.nsc.interpreter.IMain(settings, reporter)
+        self.scala_version = str(jvm.scala.util.Properties.versionNumberString())
+        report = jvm.java.io.PrintWriter(self._report, True)
+        if self.scala_version.startswith("2.12"):
+            # Spark 3.x (a Synapse 3.5 pool): the reporter writes to the PrintWriter it is given
+            self._imain = jvm.scala.tools.nsc.interpreter.IMain(settings, report)
+        else:
+            reporter = jvm.scala.tools.nsc.interpreter.shell.ReplReporterImpl(settings, report)
+            self._imain = jvm.scala.tools.nsc.interpreter.IMain(settings, reporter)
         self._printed = jvm.java.io.ByteArrayOutputStream()
         self._out = jvm.java.io.PrintStream(self._printed, True, "UTF-8")
         self.keep: list = []                    # Python objects the JVM calls back (kept alive)
@@ -158,7 +164,7 @@ def run_scala(code: str, spark=None) -> str:
 
     Example::
 
-        run_scala('val n = spark.range(3).count()')   # -> 'val n: Long = 3\\n'
+        run_scala('val n = spark.range(3).count()')   # -> 'val n: Long = 3\\n' (2.12: 'n: Long = 3')
 
     Raises:
         ScalaError: the code does not compile, throws (the Scala exception and stack trace are in

@@ -12,6 +12,7 @@ import tempfile
 
 import mlflow.pyfunc
 
+from .._compat import log_model_name
 from .keyed import Routing, find_routing_folder, read_routing
 from .model import KEYED_KIND, KIND_TAG
 
@@ -62,7 +63,7 @@ def log_keyed_model(routing: Routing, name: str = "model") -> str:
     with tempfile.TemporaryDirectory() as folder:
         routing.write(folder)
         info = mlflow.pyfunc.log_model(
-            name=name, python_model=KeyedOnnxModel(), artifacts={ARTIFACT: folder},
+            **log_model_name(name), python_model=KeyedOnnxModel(), artifacts={ARTIFACT: folder},
             signature=_signature(routing), metadata={KIND_TAG: KEYED_KIND,
                                                      "group_column": routing.group_column,
                                                      "task": routing.task},

@@ -36,8 +36,8 @@ def group_model_name(model_name: str, key: str) -> str:
 def _child(plan, key: str, row: dict | None, model_name: str, experiment_id: str, metric: str,
            started: float, task: str, max_trial_runs: int) -> GroupResult:
     import mlflow
-    import onnx
 
+    from ..onnx_export.serialized import load_graph
     from ..registry import log_onnx_model, register
     from ..registry.runs import log_trial_runs
     value = None if key == GLOBAL_KEY else plan.values.get(key, key)
@@ -74,7 +74,7 @@ def _child(plan, key: str, row: dict | None, model_name: str, experiment_id: str
                 mlflow.log_dict(trials, "trials.json")
         if status == "trained":
             classes = json.loads(row["classes"] or "null")
-            uri = log_onnx_model(onnx.load_from_string(row["model"]), metadata={
+            uri = log_onnx_model(load_graph(row["model"]), metadata={
                 "task": task, "target": plan.target, "classes": [str(c) for c in classes or []],
                 "group_column": plan.group_column, "group": key})
             result.model_name = group_model_name(model_name, key)

@@ -44,10 +44,9 @@ class ScoringModel:
 
 def from_onnx(model, name: str = "model", version: int = 0, metadata: dict | None = None):
     """A :class:`ScoringModel` from an ``onnx.ModelProto`` or its bytes (not registered)."""
-    import onnx
-
     from ..onnx_export import model_inputs, model_outputs
-    proto = onnx.load_from_string(model) if isinstance(model, (bytes, bytearray)) else model
+    from ..onnx_export.serialized import load_graph
+    proto = load_graph(model) if isinstance(model, (bytes, bytearray, memoryview)) else model
     return ScoringModel(name, int(version), proto.SerializeToString(), model_inputs(proto),
                         model_outputs(proto), dict(metadata or {}))
 

@@ -32,7 +32,7 @@ package com.microsoft.spark.sqlanalytics.utils {
 package org.apache.spark.sql {
   object SqlAnalyticsConnector {
     import _root_.com.microsoft.spark.sqlanalytics.utils.Constants
-    import scala.jdk.CollectionConverters._
+    import scala.collection.JavaConverters._   // Scala 2.12 (Spark 3.5) and 2.13
 
     final class LocalSqlPoolException(message: String) extends RuntimeException(message)
 

@@ -22,6 +22,7 @@ import shutil
 import time
 import uuid
 
+from .._compat import error_cause, spark_from_arrow
 from ..exceptions import ConfigError, SqlPoolError, SynHelpersError, UnsupportedSqlError
 from .connector import Constants
 from .names import TableName, dquote, parse_table_name
@@ -85,7 +86,8 @@ def writer_dataframe(jwriter, spark):
 def reader_options(jreader, spark) -> dict[str, str]:
     """The options set on a JVM DataFrameReader, with lower-case keys."""
     options = _field_value(jreader, _named("org.apache.spark.sql.catalyst.util.CaseInsensitiveMap"))
-    as_java = spark._jvm.scala.jdk.javaapi.CollectionConverters.asJava(options.originalMap())
+    # scala.collection.JavaConverters: in Scala 2.12 (Spark 3.5) and 2.13 alike
+    as_java = spark._jvm.scala.collection.JavaConverters.mapAsJavaMap(options.originalMap())
     return {str(k).lower(): str(v) for k, v in dict(as_java).items()}
 
 
@@ -168,7 +170,7 @@ def write_table(df, table_name: str, mode: str = "errorifexists",
     except SynHelpersError:
         raise
     except Exception as exc:
-        cause = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:1000]
+        cause = error_cause(exc)[:1000]
         raise SqlPoolError(f"Loading {table} into SQL pool {pool.name!r} failed while {step}; "
                            f"the table is unchanged. Cause: {cause}") from exc
     finally:
@@ -267,7 +269,7 @@ def _to_spark(spark, pool, sql: str, schema: str | None, what: str):
                                f"the local read bound of {bound} (reads go through the driver). "
                                f"Filter with a query, or raise spark.conf '{READ_MAX_ROWS_CONF}'.")
         arrow = pool.con.sql(sql).to_arrow_table()
-    return spark.createDataFrame(arrow, schema) if schema else spark.createDataFrame(arrow)
+    return spark_from_arrow(spark, arrow, schema)
 
 
 # -- PySpark methods --------------------------------------------------------------------------

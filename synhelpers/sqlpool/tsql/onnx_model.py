@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from ...onnx_export.serialized import as_bytes
 from ...exceptions import PredictError
 
 CACHE_SIZE = 8
@@ -49,7 +50,8 @@ class OnnxModel:
     def __init__(self, blob: bytes):
         ort = _onnxruntime()
         try:
-            self.session = ort.InferenceSession(blob, _options(ort), providers=["CPUExecutionProvider"])
+            self.session = ort.InferenceSession(as_bytes(blob), _options(ort),
+                                                providers=["CPUExecutionProvider"])
         except Exception as exc:
             raise PredictError(f"{CORRUPT} (onnxruntime: {_first_line(exc)})") from exc
         self.inputs = [_tensor(i) for i in self.session.get_inputs()]
@@ -60,8 +62,8 @@ class OnnxModel:
 
     def _relax_batch_dimension(self, blob: bytes, ort) -> None:
         try:
-            import onnx
-            proto = onnx.load_from_string(blob)
+            from ...onnx_export.serialized import load_graph
+            proto = load_graph(blob)
             for value in [*proto.graph.input, *proto.graph.output]:
                 if value.type.HasField("tensor_type") and value.type.tensor_type.shape.dim:
                     first = value.type.tensor_type.shape.dim[0]

@@ -75,9 +75,9 @@ def describe_onnx(model_bytes: bytes) -> tuple[tuple[TensorInfo, ...], tuple[Ten
     Raises:
         ValueError: the bytes are not an ONNX model.
     """
-    import onnx
+    from ...onnx_export.serialized import load_graph
     try:
-        proto = onnx.load_from_string(model_bytes)
+        proto = load_graph(model_bytes)
     except Exception as exc:  # noqa: BLE001  (protobuf's DecodeError and friends)
         raise ValueError(f"not an ONNX model ({exc})") from exc
     initializers = {i.name for i in proto.graph.initializer}
