@@ -214,30 +214,14 @@ def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def connection_string(pool: str, server: str, user: str | None = None,
-                      password: str | None = None, driver: str = "ODBC Driver 18 for SQL Server") -> str:
-    """The ODBC connection string of a dedicated pool (pure; the password is passed in, never stored).
-
-    Without ``user``, Azure AD managed identity (the Synapse workspace identity) is used.
-    """
-    if not server:
-        raise ConfigError("The Synapse SQL endpoint is unknown: set SYNHELPERS_SQLPOOL_SERVER "
-                          "(e.g. '<workspace>.sql.azuresynapse.net').")
-    parts = [f"Driver={{{driver}}}", f"Server=tcp:{server},1433", f"Database={pool}",
-             "Encrypt=yes", "TrustServerCertificate=no", "Connection Timeout=30"]
-    if user:
-        parts += [f"Uid={user}", f"Pwd={{{(password or '').replace('}', '}}')}}}"]
-    else:
-        parts.append("Authentication=ActiveDirectoryMsi")
-    return ";".join(parts)
-
-
 class SynapsePool(SqlPool):
-    """A real dedicated SQL pool over ODBC (pyodbc and Microsoft's ODBC Driver 18).
+    """A real dedicated SQL pool over ODBC (pyodbc and Microsoft's ODBC Driver 18 or 17).
 
-    The server comes from ``SYNHELPERS_SQLPOOL_SERVER``; SQL authentication from
-    ``SYNHELPERS_SQLPOOL_USER`` and the secret ``sqlpool-password`` (Key Vault through
-    ``mssparkutils.credentials``, or the environment locally); otherwise managed identity.
+    The server comes from ``SYNHELPERS_SQLPOOL_SERVER``; the authentication from
+    ``SYNHELPERS_SQLPOOL_AUTH`` (``msi``, ``sql`` or ``service_principal``; default ``sql`` when
+    ``SYNHELPERS_SQLPOOL_USER`` is set, else the workspace's managed identity), the secret from
+    Key Vault (``sqlpool-password`` through ``mssparkutils.credentials``; the environment
+    locally). See :mod:`.odbc`.
     """
 
     def __init__(self, name: str, server: str | None = None):
@@ -248,15 +232,18 @@ class SynapsePool(SqlPool):
     def connect(self):
         if self._con is None:
             from .._compat import require
+            from .odbc import connection_string, installed_drivers, pick_driver
             pyodbc = require("pyodbc", extra="synapse")
-            user = os.environ.get("SYNHELPERS_SQLPOOL_USER")
+            user = os.environ.get("SYNHELPERS_SQLPOOL_USER") or None
+            authentication = os.environ.get("SYNHELPERS_SQLPOOL_AUTH") or ("sql" if user else "msi")
             password = None
-            if user:
+            if authentication != "msi":
                 from ..runtime import mssparkutils
                 password = mssparkutils.credentials.getSecret(
                     os.environ.get("SYNHELPERS_KEY_VAULT", ""), "sqlpool-password")
-            self._con = pyodbc.connect(connection_string(self.name, self.server, user, password),
-                                       autocommit=True)
+            string = connection_string(self.name, self.server, pick_driver(installed_drivers()),
+                                       authentication, user, password)
+            self._con = pyodbc.connect(string, autocommit=True)
         return self._con
 
     def execute(self, script: str) -> list:
