@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.synhelpers-installed
 
-.PHONY: demo test test-synapse demo-synapse venv venv-synapse bench bench-quality autogluon-venv clean-state
+.PHONY: demo test test-fast test-synapse demo-synapse venv venv-synapse bench bench-quality autogluon-venv clean-state
 
 venv: $(STAMP)
 
@@ -22,6 +22,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The unit tier (no Spark, no kernel, no AutoML run over ~10 s; under 90 s): for your own loop.
+test-fast: $(STAMP)
+	SYNHELPERS_TEST_TIER=fast $(PY) -m pytest -q
 
 # --- The Synapse 3.5 pool profile (profiles/synapse-3.5/) ----------------------------------------
 # .venv-synapse is built the way a pool gets our package: the pool's own libraries at the pool's

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from support import TLC_SAMPLE
+from tiers import FAST_TIER, MARKERS_BY_FIXTURE, fast_tier, forbid_spark_and_kernels
 
 _SESSION_STATE = Path(tempfile.mkdtemp(prefix="synhelpers-test-state-"))
 os.environ["SYNHELPERS_STATE_DIR"] = str(_SESSION_STATE)
@@ -21,22 +22,23 @@ os.environ.setdefault("SYNHELPERS_SHUFFLE_PARTITIONS", "4")
 os.environ.pop("SYNHELPERS_RUNTIME", None)
 
 
-# Tiers follow from fixtures, here and nowhere else: a test that uses Spark is `spark`, one that
-# starts a notebook kernel is `notebooks`.
-_MARKERS_BY_FIXTURE = {"spark": "spark", "kernel": "notebooks"}
+def pytest_configure(config):
+    if fast_tier():
+        config.option.markexpr = FAST_TIER
+        forbid_spark_and_kernels()
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        for fixture, marker in _MARKERS_BY_FIXTURE.items():
+        for fixture, marker in MARKERS_BY_FIXTURE.items():
             if fixture in getattr(item, "fixturenames", ()):
                 item.add_marker(marker)
 
 
 @pytest.fixture(scope="session")
 def tlc_sample() -> Path:
-    if not TLC_SAMPLE.is_file():
-        pytest.skip(f"the shared TLC sample is not at {TLC_SAMPLE}")
+    if not TLC_SAMPLE.is_file():   # part of the repository: its absence is a broken checkout
+        raise FileNotFoundError(f"The TLC sample fixture is missing: {TLC_SAMPLE}")
     return TLC_SAMPLE
 
 

@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
-TLC_SAMPLE = SHARED_DATA / "nyc_tlc_yellow_sample_2019-03.csv"
 NOTEBOOKS = ROOT / "notebooks"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TLC_SAMPLE = FIXTURES / "tlc" / "nyc_tlc_yellow_sample_2019-03.csv"   # source: fixtures/tlc/README.md
 
 
 def run_notebook(name: str, parameters: dict, state: Path, out_dir: Path, kernel: str | None = None):

@@ -1,6 +1,6 @@
 """The benchmark's datasets, all available offline, and their seeded train/test splits.
 
-- ``tlc_fare`` / ``tlc_tipped``: the real TLC yellow-taxi sample (../shared/data, March 2019)
+- ``tlc_fare`` / ``tlc_tipped``: the real TLC yellow-taxi sample (tests/fixtures/tlc, March 2019)
   turned into the tutorial's 7-column table by ``synhelpers.data.create_taxi_table``;
 - ``synth_fare`` / ``synth_tipped``: the project's synthetic NYC taxi generator, ~100k table rows;
 - ``diabetes`` (regression), ``breast_cancer``, ``wine``, ``digits`` (classification): the data
@@ -19,7 +19,8 @@ import numpy as np
 
 SMALL_ROWS = 20_000
 TEST_SIZE = 0.2
-TLC_SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "nyc_tlc_yellow_sample_2019-03.csv"
+TLC_SAMPLE = (Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "tlc"
+              / "nyc_tlc_yellow_sample_2019-03.csv")
 SYNTH_RAW_ROWS = 104_000        # create_taxi_table keeps ~96 % of raw synthetic rows -> ~100k
 
 

@@ -61,6 +61,11 @@ def _split(frame, target, task, test_size, seed):
 
 
 def _workspace_name(spark) -> str:
+    if spark is None:       # the session is started after the form is checked
+        from ..runtime import get_spark, is_synapse
+        if not is_synapse():
+            return "local"
+        spark = get_spark()
     try:
         return spark.conf.get("spark.synapse.workspace.name", None) or "local"
     except Exception:  # noqa: BLE001
@@ -73,7 +78,8 @@ def train_wizard(spark, table_name: str, target_column: str, task: str = "regres
                  experiment_name: str = "", model_name: str = "", time_column: str = "",
                  horizon: int = 0, show_progress: bool = True, dataframe=None,
                  **engineering) -> TrainResult:
-    """The wizard's form in, a registered model out (see :func:`train_automl`).
+    """The wizard's form in, a registered model out (see :func:`train_automl`). With
+    ``spark=None`` the runtime's session is started once the form is checked.
 
     Example (a notebook cell)::
 
@@ -83,6 +89,9 @@ def train_wizard(spark, table_name: str, target_column: str, task: str = "regres
     config = make_config(table_name, target_column, task, primary_metric, training_hours,
                          max_concurrent_iterations, onnx_compatible, experiment_name, model_name,
                          time_column, horizon, workspace=_workspace_name(spark), **engineering)
+    if spark is None:
+        from ..runtime import get_spark
+        spark = get_spark()
     return train_automl(spark, config, show_progress=show_progress, dataframe=dataframe)
 
 

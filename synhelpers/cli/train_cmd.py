@@ -6,9 +6,8 @@ from . import print_json
 
 def _train(args) -> int:
     from ..automl import show_report, train_wizard
-    from ..runtime import get_spark
     hours = args.seconds / 3600 if args.seconds else args.training_hours
-    result = train_wizard(get_spark(), table_name=args.table_name, target_column=args.target_column,
+    result = train_wizard(None, table_name=args.table_name, target_column=args.target_column,
                           task=args.task, primary_metric=args.primary_metric,
                           training_hours=hours,
                           max_concurrent_iterations=args.max_concurrent_iterations,
