@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.synhelpers-installed
 
-.PHONY: demo test test-fast test-synapse demo-synapse venv venv-synapse bench bench-quality autogluon-venv clean-state
+.PHONY: demo test test-fast test-synapse venv venv-synapse bench bench-quality autogluon-venv clean-state
 
 venv: $(STAMP)
 
@@ -17,8 +17,15 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m synhelpers.runtime.kernel
 	@touch $(STAMP)
 
+# SYNHELPERS_PROFILE=synapse make demo: the same demo in the Synapse 3.5 pool profile, with its
+# own state (MLflow 2.18 cannot open a registry database MLflow 3 has migrated).
+ifeq ($(SYNHELPERS_PROFILE),synapse)
+demo: venv-synapse
+	SYNHELPERS_STATE_DIR=$(CURDIR)/.synapse-local-synapse35 $(SYN_PY) -m synhelpers demo
+else
 demo: $(STAMP)
 	$(PY) -m synhelpers demo
+endif
 
 test: $(STAMP)
 	$(PY) -m pytest
@@ -57,9 +64,6 @@ $(SYN_STAMP): $(SYN_DIR)/pool.txt $(SYN_DIR)/constraints.txt
 test-synapse: venv-synapse
 	cd tests && SYNHELPERS_PROFILE=synapse ../$(SYN_VENV)/bin/pytest -c ../setup.cfg --rootdir .. $(SYN_PYTEST_ARGS)
 
-demo-synapse: venv-synapse
-	SYNHELPERS_PROFILE=synapse $(SYN_PY) -m synhelpers demo
-
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done
 
@@ -85,4 +89,4 @@ bench-quality: $(STAMP) $(AG_STAMP)
 	$(PY) benchmarks/automl_quality.py $(BENCH_QUALITY_ARGS)
 
 clean-state:
-	rm -rf .synapse-local
+	rm -rf .synapse-local .synapse-local-synapse35

@@ -52,7 +52,7 @@ def train_forecast(spark, config, started: float, show_progress: bool = True,
     from . import reports
     from .engine import resolve_use_spark, run_search
     from .progress import FlamlMetric, SearchMonitor, new_accumulator
-    from .train import budget_margin, post_search_reserve
+    from .budget import budget_margin, post_search_reserve
 
     data = load_training_data(spark, config, dataframe)
     time_column = data.features[0]

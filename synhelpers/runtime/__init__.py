@@ -6,10 +6,10 @@
 from __future__ import annotations
 
 from .detect import current_runtime, is_synapse
-from .spark import get_spark
+from .spark import get_spark, workspace_name
 from .state import state_dir, state_path
 
-__all__ = ["current_runtime", "is_synapse", "get_spark", "state_dir", "state_path",
+__all__ = ["current_runtime", "is_synapse", "get_spark", "workspace_name", "state_dir", "state_path",
            "mssparkutils", "notebookutils"]
 
 

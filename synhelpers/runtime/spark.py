@@ -106,3 +106,17 @@ def get_spark(app_name: str | None = None):
             "Spark session (a running notebook or process) probably holds it: stop it, or set "
             "SYNHELPERS_STATE_DIR to another folder.") from exc
     return session
+
+
+def workspace_name(spark=None) -> str:
+    """The Synapse workspace's name (``spark.synapse.workspace.name``), ``local`` elsewhere.
+
+    With ``spark=None`` no session is started locally (the answer is ``local`` there)."""
+    if spark is None:
+        if not is_synapse():
+            return "local"
+        spark = get_spark()
+    try:
+        return spark.conf.get("spark.synapse.workspace.name", None) or "local"
+    except Exception:  # noqa: BLE001 - a stopped session
+        return "local"

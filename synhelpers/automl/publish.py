@@ -1,0 +1,74 @@
+"""What a training run leaves in MLflow: the form, the trials as child runs, the reports, the
+parity report, the model (ONNX flavor + the native one), and the registered version."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+from .steps import Chosen, Holdout, Prepared, Reports, Searched
+
+
+def log_form(prep: Prepared) -> None:
+    """The wizard's form and the data's shape, on the parent run (before the search)."""
+    import mlflow
+    mlflow.log_params(prep.config.to_params())
+    mlflow.set_tags({"synhelpers.table": prep.config.table_name,
+                     "synhelpers.target": prep.data.target,
+                     "synhelpers.training_rows": str(len(prep.train)),
+                     "synhelpers.sampled": str(prep.data.sampled)})
+
+
+def log_checks(chosen: Chosen, holdout: Holdout, parity) -> None:
+    """Ensemble composition, held-out metrics and the parity report (kept on a failed run)."""
+    import mlflow
+    if chosen.ensemble is not None:
+        mlflow.log_dict(chosen.ensemble.to_dict(), "ensemble.json")
+    mlflow.log_metrics({f"test_{k}": v for k, v in holdout.metrics.items()})
+    if parity is not None:
+        mlflow.log_dict(parity.to_dict(), "parity.json")
+        mlflow.log_metrics({"parity_max_abs_diff": parity.max_abs_diff,
+                            "parity_rows_over_tolerance": parity.rows_over_tolerance})
+
+
+def log_reports(run, prep: Prepared, searched: Searched, reports: Reports, started: float) -> None:
+    """One child run per trial, the report images and tables, the featurization plan."""
+    import mlflow
+
+    from ..registry.runs import log_trial_runs
+    log_trial_runs(prep.experiment_id, run.info.run_id, searched.search.trials,
+                   prep.metric.name, started)
+    with tempfile.TemporaryDirectory() as folder:
+        for name, png in reports.images.items():
+            with open(os.path.join(folder, f"{name}.png"), "wb") as handle:
+                handle.write(png)
+        reports.leaderboard.to_csv(os.path.join(folder, "leaderboard.csv"), index=False)
+        reports.importance.to_csv(os.path.join(folder, "feature_importance.csv"), index=False)
+        mlflow.log_artifacts(folder, "reports")
+    mlflow.log_dict(prep.plan.to_dict(), "featurization.json")
+
+
+def register_model(prep: Prepared, searched: Searched, chosen: Chosen, onnx_model) -> int:
+    """Log the model (ONNX flavor with the native pipeline beside it, or the native one alone
+    when ONNX is off) and register it under the form's ``model_name``; the new version."""
+    from ..onnx_export import make_feeds
+    from ..registry import log_onnx_model, log_sklearn_model, register
+    config, data = prep.config, prep.data
+    example = chosen.model.frame(prep.train.head(3))
+    if onnx_model is not None:
+        uri = log_onnx_model(onnx_model, sklearn_model=chosen.model.pipeline,
+                             input_example=dict(make_feeds(example, prep.plan.inputs)),
+                             metadata={"task": config.task, "target": data.target,
+                                       "classes": [str(c) for c in (data.classes or [])]})
+    else:
+        uri = log_sklearn_model(chosen.model.pipeline, "model", input_example=example)
+    return register(uri, config.model_name,
+                    description=f"{config.task} of {data.target} on {config.table_name} "
+                                f"({searched.search.best_learner}, {config.primary_metric})")
+
+
+def log_budget(timings: dict, elapsed: float, budget: float) -> None:
+    import mlflow
+    mlflow.log_dict(timings, "timings.json")
+    mlflow.log_metrics({"elapsed_seconds": elapsed, "budget_seconds": budget,
+                        "overrun_seconds": max(0.0, elapsed - budget)})
+
