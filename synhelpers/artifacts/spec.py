@@ -213,7 +213,7 @@ def azureml_job_notebook(defaults: Mapping[str, Any]) -> dict:
             "max_concurrent_iterations", "onnx_compatible", "experiment_name", "model_name",
             "time_column", "horizon")
     config = make_config(**{k: defaults[k] for k in form if k in defaults}, engine="azureml")
-    return automl_notebook(job_spec(config, training_data=""), config.table_name)
+    return automl_notebook(job_spec(config, training_data=""))
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,9 @@ job = getattr(automl, task)(
     experiment_name=experiment_name, display_name=model_name, compute=compute or None,
     training_data=Input(type="mltable", path=training_data),
     target_column_name=target_column, primary_metric=primary_metric,
-    test_data_size=test_data_size or None, tags=tags)
+    test_data_size=test_data_size or None, tags={"synhelpers.model_name": model_name,
+                                                 "synhelpers.table": table_name,
+                                                 "synhelpers.engine": "azureml"})
 job.set_limits(timeout_minutes=timeout_minutes, max_concurrent_trials=max_concurrent_trials)
 job.set_training(enable_onnx_compatible_models=enable_onnx_compatible_models)
 if task == "forecasting":
@@ -34,16 +36,12 @@ if task == "forecasting":
 
 
 def literal(value) -> str:
-    """``value`` as Python source (str, bool, int, float, or a dict of str -> str).
+    """``value`` as Python source (str, bool, int or float).
 
     Raises:
         ConfigError: any other type, or a value that does not read back equal.
     """
-    if isinstance(value, dict):
-        if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            raise ConfigError(f"{value!r} cannot be written into a notebook: keys and values must "
-                              "be strings.")
-    elif not isinstance(value, (str, bool, int, float)):
+    if not isinstance(value, (str, bool, int, float)):
         raise ConfigError(f"{value!r} ({type(value).__name__}) cannot be written into a notebook.")
     text = repr(value)
     if ast.literal_eval(text) != value:
@@ -51,17 +49,20 @@ def literal(value) -> str:
     return text
 
 
-def parameters_source(spec: JobSpec, table_name: str, staging_uri: str = "") -> str:
-    """The parameters cell: one ``name = literal`` line per setting."""
-    values = {"table_name": table_name, "target_column": spec.target_column, "task": spec.task,
-              "primary_metric": spec.primary_metric, "timeout_minutes": spec.timeout_minutes,
-              "max_concurrent_trials": spec.max_concurrent_trials,
-              "enable_onnx_compatible_models": spec.enable_onnx_compatible_models,
-              "experiment_name": spec.experiment_name, "model_name": spec.model_name,
-              "time_column": spec.time_column, "forecast_horizon": spec.forecast_horizon,
-              "test_data_size": spec.test_data_size, "compute": spec.compute,
-              "staging_uri": staging_uri, "tags": dict(spec.tags)}
-    return "\n".join(f"{name} = {literal(value)}" for name, value in values.items())
+def parameters_source(spec: JobSpec, staging_uri: str = "") -> str:
+    """The parameters cell: ``name = literal`` (two to a line where they belong together, so the
+    cell keeps to 12 lines)."""
+    lines = [{"table_name": spec.tags.get("synhelpers.table", "")},
+             {"target_column": spec.target_column}, {"task": spec.task},
+             {"primary_metric": spec.primary_metric}, {"timeout_minutes": spec.timeout_minutes},
+             {"max_concurrent_trials": spec.max_concurrent_trials},
+             {"enable_onnx_compatible_models": spec.enable_onnx_compatible_models},
+             {"experiment_name": spec.experiment_name}, {"model_name": spec.model_name},
+             {"time_column": spec.time_column, "forecast_horizon": spec.forecast_horizon},
+             {"test_data_size": spec.test_data_size},
+             {"compute": spec.compute, "staging_uri": staging_uri}]
+    return "\n".join("; ".join(f"{name} = {literal(value)}" for name, value in line.items())
+                     for line in lines)
 
 
 def _code(source: str, tags: list[str] | None = None) -> dict:
@@ -87,14 +88,14 @@ def _intro(spec: JobSpec) -> str:
             "the job's compute must be able to read.")
 
 
-def automl_notebook(spec: JobSpec, table_name: str, staging_uri: str = "") -> dict:
+def automl_notebook(spec: JobSpec, staging_uri: str = "") -> dict:
     """The notebook (nbformat 4, kernel ``synapse_pyspark``, one ``parameters`` cell)."""
     workspace = "\n".join(
         f"{setting} = os.environ.get({literal(SETTINGS[setting][0])}) or spark.conf.get("
         f"{literal(SETTINGS[setting][1])}, \"\")" for setting in REQUIRED)
     cells = [
         _markdown(_intro(spec)),
-        _code(parameters_source(spec, table_name, staging_uri), ["parameters"]),
+        _code(parameters_source(spec, staging_uri), ["parameters"]),
         _code("import os\nimport uuid\nfrom azure.ai.ml import Input, MLClient, automl\n"
               "from azure.identity import DefaultAzureCredential\n\n" + workspace + "\n"
               "ml_client = MLClient(DefaultAzureCredential(), subscription_id, resource_group, "
@@ -121,7 +122,7 @@ def emit_notebook(config, path, compute: str = "", staging_uri: str = "") -> str
     """Write the notebook of a validated form (``engine='azureml'`` rules) to ``path``."""
     from .job import job_spec
     spec = job_spec(config, training_data="", compute=compute)
-    return write_notebook(automl_notebook(spec, config.table_name, staging_uri), path)
+    return write_notebook(automl_notebook(spec, staging_uri), path)
 
 
 def write_notebook(nb: dict, path) -> str:
