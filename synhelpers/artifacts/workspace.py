@@ -71,14 +71,6 @@ def generate_artifacts(root: str | Path, spec: WorkspaceSpec = SPEC,
     for pipeline_spec in spec.pipelines:
         pipelines[pipeline_spec.name] = build_pipeline(pipeline_spec, parameters, config)
         docs[f"pipeline/{pipeline_spec.name}.json"] = pipelines[pipeline_spec.name]
-    for generated in spec.notebooks:
-        rel = f"notebook/{generated.name}.json"
-        if rel in docs:
-            raise PipelineDefinitionError(f"generated notebook '{generated.name}' has the name of "
-                                          f"notebooks/{generated.name}.ipynb; rename one.")
-        nb = json.loads(json.dumps(generated.build(pipeline_defaults(pipelines[generated.pipeline])),
-                                   sort_keys=True))
-        docs[rel] = to_synapse(nb, generated.name, config.notebook, level=ErrorLevel.RAISE)
     for trigger in spec.triggers:
         docs[f"trigger/{trigger.name}.json"] = build_trigger(trigger, pipelines[trigger.pipeline])
     for script in spec.sqlscripts:
@@ -87,6 +79,14 @@ def generate_artifacts(root: str | Path, spec: WorkspaceSpec = SPEC,
         query = source(defaults) if callable(source) else str(source)
         docs[f"sqlscript/{script.name}.json"] = build_sqlscript(
             script, query, sqlscript_pool(defaults, config))
+    for generated in spec.notebooks:
+        rel = f"notebook/{generated.name}.json"
+        if rel in docs:
+            raise PipelineDefinitionError(f"generated notebook '{generated.name}' has the name of "
+                                          f"notebooks/{generated.name}.ipynb; rename one.")
+        nb = json.loads(json.dumps(generated.build(pipeline_defaults(pipelines[generated.pipeline])),
+                                   sort_keys=True))
+        docs[rel] = to_synapse(nb, generated.name, config.notebook, level=ErrorLevel.RAISE)
     return dict(sorted(docs.items()))
 
 

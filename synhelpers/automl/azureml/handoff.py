@@ -120,7 +120,7 @@ def hand_off(spark, config, root: str, dataframe=None) -> dict:
     df, target, time_column = table_columns(spark, config, dataframe)
     folder = run_folder(root, config.experiment_name)
     qualified = write_mltable(spark, df, folder)
-    rows = spark.read.parquet(folder).count()
+    rows = spark.read.parquet(f"{folder}/*.parquet").count()     # the files' metadata
     if rows == 0:
         raise AutoMLError(f"Table {config.table_name!r} is empty: nothing to train on.")
     return {"training_data": job_path(qualified), "folder": qualified, "target_column": target,
