@@ -212,12 +212,14 @@ def azureml_job_notebook(defaults: Mapping[str, Any]) -> dict:
     form = ("table_name", "target_column", "task", "primary_metric", "training_hours",
             "max_concurrent_iterations", "onnx_compatible", "experiment_name", "model_name",
             "time_column", "horizon")
-    missing = [k for k in form if k not in defaults]
+    missing = [k for k in ("table_name", "target_column") if not defaults.get(k)]
     if missing:
         from .errors import PipelineDefinitionError
         raise PipelineDefinitionError(f"generated notebook 'Submit_AzureML_AutoML': the pipeline has "
                                       f"no parameter {', '.join(missing)} (notebook 02's form).")
-    config = make_config(**{k: defaults[k] for k in form}, engine="azureml")
+    # the pipeline's defaults where it has them, the form's own defaults for the rest
+    config = make_config(**{k: defaults[k] for k in form if defaults.get(k) is not None},
+                         engine="azureml")
     return automl_notebook(job_spec(config, training_data=""))
 
 
