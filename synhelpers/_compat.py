@@ -6,7 +6,8 @@ import importlib.util
 
 from .exceptions import MissingDependencyError
 
-_PIP_NAMES = {"sklearn": "scikit-learn", "skl2onnx": "skl2onnx", "yaml": "pyyaml"}
+_PIP_NAMES = {"sklearn": "scikit-learn", "skl2onnx": "skl2onnx", "yaml": "pyyaml",
+              "azure": "azure-ai-ml"}
 
 
 def has_module(name: str) -> bool:

@@ -30,6 +30,11 @@ class AutoMLError(SynHelpersError):
     """Raised by the AutoML part: bad training data or a failed search."""
 
 
+class AzureMLJobError(AutoMLError):
+    """Raised by the Azure AutoML engine: the job failed or was canceled in Azure, or its output
+    lacks what the checks need (names the job and what to do)."""
+
+
 class OnnxExportError(SynHelpersError):
     """Raised when a fitted pipeline cannot be converted to one ONNX graph."""
 

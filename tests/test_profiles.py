@@ -77,3 +77,15 @@ def test_the_pool_profile_pins_every_pool_library_synhelpers_uses():
                     "mlflow-skinny", "lightgbm", "xgboost", "onnx", "protobuf", "joblib",
                     "matplotlib", "nbformat", "ipykernel", "pyodbc"):
         assert library in pinned, library
+
+
+@pytest.mark.slow
+def test_the_azureml_extra_resolves_to_the_pools_azure_ai_ml_without_changing_the_pool(tmp_path):
+    from profile_support import _requirement_lines, _setup_options
+    extra = _requirement_lines(_setup_options()["options.extras_require"]["azureml"])
+    proc = _resolve(base_requirements() + extra, tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert _changed_pool_libraries(proc, tmp_path) == {}
+    chosen = {normalise(item["metadata"]["name"]): item["metadata"]["version"]
+              for item in json.loads((tmp_path / "report.json").read_text())["install"]}
+    assert chosen["azure-ai-ml"] == pool_pins()["azure-ai-ml"] == "1.28.1"

@@ -33,6 +33,13 @@ parameter defaults (a dict) and returning T-SQL text. ``Score_NYC_Taxi`` uses
 IO, named after the defaults (``sql_table``, ``procedure_name``, ``model_table``, ``model_name``),
 so the artifact and notebook 04's script come from one code path. :func:`render_template` fills a
 file of ``templates/`` instead; ``build_artifacts(root, sql_sources={...})`` overrides either.
+
+**Generated notebooks.** A :class:`GeneratedNotebookSpec` is a notebook that is not in
+``notebooks/`` but built from a pipeline's defaults (``build(defaults) -> ipynb dict``), as the
+SQL script is. ``Submit_AzureML_AutoML`` is the wizard's "Open in notebook" for the pipeline's
+form: the Azure ML SDK code that submits it as an Azure AutoML job
+(:func:`synhelpers.automl.azureml.automl_notebook`, what ``synhelpers train --emit-notebook``
+writes).
 """
 from __future__ import annotations
 
@@ -149,7 +156,8 @@ AUTOML_PIPELINE = PipelineSpec(
                 Declared("onnx_compatible", "bool", True),
                 Declared("experiment_name", "string", "nyc_taxi_automl"),
                 Declared("model_name", "string", MODEL),
-                Declared("time_column", "string", ""), Declared("horizon", "int", 0))),
+                Declared("time_column", "string", ""), Declared("horizon", "int", 0),
+                Declared("engine", "string", "flaml"))),
         NotebookActivitySpec(
             name="LoadSqlPool", notebook="03_load_sql_pool", depends_on=("TrainModel",),
             description="Load the Spark table into the dedicated SQL pool.",
@@ -197,12 +205,44 @@ SCORING_SCRIPT = SqlScriptSpec(
 )
 
 
+def azureml_job_notebook(defaults: Mapping[str, Any]) -> dict:
+    """The Azure AutoML job notebook of the pipeline's form (its TrainModel defaults)."""
+    from ..automl import make_config
+    from ..automl.azureml import automl_notebook, job_spec
+    form = ("table_name", "target_column", "task", "primary_metric", "training_hours",
+            "max_concurrent_iterations", "onnx_compatible", "experiment_name", "model_name",
+            "time_column", "horizon")
+    missing = [k for k in ("table_name", "target_column") if not defaults.get(k)]
+    if missing:
+        from .errors import PipelineDefinitionError
+        raise PipelineDefinitionError(f"generated notebook 'Submit_AzureML_AutoML': the pipeline has "
+                                      f"no parameter {', '.join(missing)} (notebook 02's form).")
+    # the pipeline's defaults where it has them, the form's own defaults for the rest
+    config = make_config(**{k: defaults[k] for k in form if defaults.get(k) is not None},
+                         engine="azureml")
+    return automl_notebook(job_spec(config, training_data=""))
+
+
+@dataclass(frozen=True)
+class GeneratedNotebookSpec:
+    """A notebook built from a pipeline's parameter defaults: ``build(defaults) -> ipynb dict``."""
+
+    name: str
+    pipeline: str
+    build: Callable[[Mapping[str, Any]], dict]
+
+
+AZUREML_NOTEBOOK = GeneratedNotebookSpec(name="Submit_AzureML_AutoML",
+                                         pipeline=AUTOML_PIPELINE.name, build=azureml_job_notebook)
+
+
 @dataclass(frozen=True)
 class WorkspaceSpec:
     pipelines: tuple[PipelineSpec, ...]
     triggers: tuple[TriggerSpec, ...] = ()
     sqlscripts: tuple[SqlScriptSpec, ...] = ()
+    notebooks: tuple[GeneratedNotebookSpec, ...] = ()
 
 
 SPEC = WorkspaceSpec(pipelines=(AUTOML_PIPELINE,), triggers=(WEEKLY_RETRAIN,),
-                     sqlscripts=(SCORING_SCRIPT,))
+                     sqlscripts=(SCORING_SCRIPT,), notebooks=(AZUREML_NOTEBOOK,))

@@ -3,7 +3,8 @@
 Layout (Synapse's Git layout, reference/synapse.md §5)::
 
     workspace_artifacts/
-        notebook/<stem>.json         one per notebooks/*.ipynb that exists
+        notebook/<stem>.json         one per notebooks/*.ipynb that exists, and one per
+                                     generated notebook of the spec (built from a pipeline)
         pipeline/<name>.json         from the spec (:mod:`.spec`) and the notebooks' parameters
         sqlscript/<name>.json        the scoring stored procedure (its SQL comes from a hook)
         trigger/<name>.json          the weekly retraining schedule
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any, Mapping, Union
 
 from .config import WORKSPACE, WorkspaceConfig
-from .errors import ErrorLevel
+from .errors import ErrorLevel, PipelineDefinitionError
 from .generate import build_pipeline, build_sqlscript, build_trigger, pipeline_defaults, sqlscript_pool
 from .jsonio import dumps
 from .notebooks import to_synapse
@@ -78,6 +79,14 @@ def generate_artifacts(root: str | Path, spec: WorkspaceSpec = SPEC,
         query = source(defaults) if callable(source) else str(source)
         docs[f"sqlscript/{script.name}.json"] = build_sqlscript(
             script, query, sqlscript_pool(defaults, config))
+    for generated in spec.notebooks:
+        rel = f"notebook/{generated.name}.json"
+        if rel in docs:
+            raise PipelineDefinitionError(f"generated notebook '{generated.name}' has the name of "
+                                          f"notebooks/{generated.name}.ipynb; rename one.")
+        nb = json.loads(json.dumps(generated.build(pipeline_defaults(pipelines[generated.pipeline])),
+                                   sort_keys=True))
+        docs[rel] = to_synapse(nb, generated.name, config.notebook, level=ErrorLevel.RAISE)
     return dict(sorted(docs.items()))
 
 

@@ -15,6 +15,7 @@ from ..exceptions import ConfigError
 from .metrics import CLASSIFICATION, DEFAULT_METRIC, FORECASTING, REGRESSION, get_metric
 
 TASKS = (REGRESSION, CLASSIFICATION, FORECASTING)
+ENGINES = ("flaml", "azureml")
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,250}$")
 
 
@@ -32,6 +33,7 @@ class WizardConfig:
     model_name: str = ""
     time_column: str = ""
     horizon: int = 0
+    engine: str = "flaml"              # "flaml" (here and on pools) or "azureml" (Azure AutoML)
     # not on the form: engineering knobs with safe defaults
     seed: int = 1
     max_training_rows: int = 500_000
@@ -87,19 +89,25 @@ def make_config(table_name: str, target_column: str, task: str = REGRESSION,
                 primary_metric: str = "", training_hours: float = 0.25,
                 max_concurrent_iterations: int = 4, onnx_compatible=True,
                 experiment_name: str = "", model_name: str = "", time_column: str = "",
-                horizon: int = 0, workspace: str = "local", **engineering) -> WizardConfig:
+                horizon: int = 0, workspace: str = "local", engine: str = "flaml",
+                **engineering) -> WizardConfig:
     """Validate the form and fill the wizard's defaults.
 
     Raises:
         ConfigError: empty table or target; unknown task; unknown metric or one that does not
             fit the task; a budget <= 0; concurrency < 1; forecasting without ``time_column`` or
             ``horizon``; ``onnx_compatible`` with forecasting (the wizard has no ONNX for it);
-            names MLflow would refuse.
+            names MLflow would refuse; an unknown ``engine``, or a form Azure AutoML refuses
+            (``engine='azureml'``, see :func:`.azureml.job.check_form`).
     """
     if not str(table_name or "").strip():
         raise ConfigError("table_name is empty: name the Spark table to train on (e.g. 'NYC_Taxi').")
     if not str(target_column or "").strip():
         raise ConfigError("target_column is empty: name the column to predict (e.g. 'fareAmount').")
+    engine = str(engine or "flaml").strip().lower()
+    if engine not in ENGINES:
+        raise ConfigError(f"engine={engine!r} is not valid: use 'flaml' (FLAML on Spark, the "
+                          "default) or 'azureml' (Azure Machine Learning's AutoML).")
     task = str(task or "").strip().lower()
     if task not in TASKS:
         raise ConfigError(f"task={task!r} is not valid: use one of {', '.join(TASKS)}.")
@@ -135,9 +143,13 @@ def make_config(table_name: str, target_column: str, task: str = REGRESSION,
                           max_concurrent_iterations=concurrency, onnx_compatible=onnx,
                           experiment_name=experiment, model_name=model,
                           time_column=str(time_column or "").strip(),
-                          horizon=int(horizon or 0))
+                          horizon=int(horizon or 0), engine=engine)
     known = {f for f in WizardConfig.__dataclass_fields__}
     unknown = set(engineering) - known
     if unknown:
         raise ConfigError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
-    return replace(config, **engineering)
+    config = replace(config, **engineering)
+    if engine == "azureml":
+        from .azureml.job import check_form
+        check_form(config)
+    return config

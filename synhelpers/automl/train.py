@@ -13,7 +13,7 @@ import os
 import time
 
 from ..exceptions import ParityError
-from ..runtime import workspace_name
+from ..runtime import get_spark, is_synapse, workspace_name
 from .budget import budget_margin, search_seconds, warn_overrun
 from .config import WizardConfig, make_config
 from .metrics import FORECASTING
@@ -26,9 +26,12 @@ def train_wizard(spark, table_name: str, target_column: str, task: str = "regres
                  max_concurrent_iterations: int = 4, onnx_compatible=True,
                  experiment_name: str = "", model_name: str = "", time_column: str = "",
                  horizon: int = 0, show_progress: bool = True, dataframe=None,
-                 **engineering) -> TrainResult:
+                 engine: str = "flaml", **engineering) -> TrainResult:
     """The wizard's form in, a registered model out (see :func:`train_automl`). With
     ``spark=None`` the runtime's session is started once the form is checked.
+
+    ``engine``: ``"flaml"`` (FLAML trials on Spark, here and on pools) or ``"azureml"`` (Azure
+    Machine Learning's AutoML on the configured workspace, :mod:`.azureml`).
 
     Example (a notebook cell)::
 
@@ -37,9 +40,12 @@ def train_wizard(spark, table_name: str, target_column: str, task: str = "regres
     """
     config = make_config(table_name, target_column, task, primary_metric, training_hours,
                          max_concurrent_iterations, onnx_compatible, experiment_name, model_name,
-                         time_column, horizon, workspace=workspace_name(spark), **engineering)
+                         time_column, horizon, workspace=workspace_name(spark), engine=engine,
+                         **engineering)
+    if config.engine == "azureml":           # the workspace is named before anything runs
+        from .azureml import resolve_workspace
+        resolve_workspace(spark if spark is not None or not is_synapse() else get_spark())
     if spark is None:
-        from ..runtime import get_spark
         spark = get_spark()
     return train_automl(spark, config, show_progress=show_progress, dataframe=dataframe)
 
@@ -53,6 +59,9 @@ def train_automl(spark, config: WizardConfig, show_progress: bool = True,
         ParityError: the ONNX graph disagrees with the native model (the run is kept, marked
             FAILED, with its parity report; nothing registered).
     """
+    if config.engine == "azureml":
+        from .azureml import train_azureml
+        return train_azureml(spark, config, show_progress=show_progress, dataframe=dataframe)
     started = time.time()
     if config.task == FORECASTING:
         from .forecast import train_forecast

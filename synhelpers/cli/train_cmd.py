@@ -4,16 +4,34 @@ from __future__ import annotations
 from . import print_json
 
 
+def _form(args, hours: float) -> dict:
+    return dict(table_name=args.table_name, target_column=args.target_column, task=args.task,
+                primary_metric=args.primary_metric, training_hours=hours,
+                max_concurrent_iterations=args.max_concurrent_iterations,
+                onnx_compatible=not args.no_onnx, experiment_name=args.experiment_name,
+                model_name=args.model_name, time_column=args.time_column, horizon=args.horizon)
+
+
+def _emit(args, hours: float) -> int:
+    """The Azure job's notebook; no Spark, no workspace, nothing trained."""
+    from ..automl import make_config
+    from ..automl.azureml import emit_notebook
+    from ..automl.azureml.workspace import optional_setting
+    config = make_config(**_form(args, hours), engine="azureml")
+    path = emit_notebook(config, args.emit_notebook, compute=optional_setting("compute"),
+                         staging_uri=optional_setting("staging_uri"))
+    print_json({"notebook": path, "experiment_name": config.experiment_name,
+                "model_name": config.model_name})
+    return 0
+
+
 def _train(args) -> int:
-    from ..automl import show_report, train_wizard
     hours = args.seconds / 3600 if args.seconds else args.training_hours
-    result = train_wizard(None, table_name=args.table_name, target_column=args.target_column,
-                          task=args.task, primary_metric=args.primary_metric,
-                          training_hours=hours,
-                          max_concurrent_iterations=args.max_concurrent_iterations,
-                          onnx_compatible=not args.no_onnx, experiment_name=args.experiment_name,
-                          model_name=args.model_name, time_column=args.time_column,
-                          horizon=args.horizon, use_spark=not args.driver_only)
+    if args.emit_notebook:
+        return _emit(args, hours)
+    from ..automl import show_report, train_wizard
+    result = train_wizard(None, **_form(args, hours), use_spark=not args.driver_only,
+                          engine=args.engine)     # the form (and workspace) checked before Spark
     show_report(result)
     print_json(result.summary())
     return 0
@@ -21,8 +39,9 @@ def _train(args) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("train", help="train a new model with AutoML (notebook 02)",
-                       description="The 'Train a new model' wizard: FLAML trials on Spark, the "
-                       "best model registered in MLflow as ONNX. Progress is printed while it runs.")
+                       description="The 'Train a new model' wizard: FLAML trials on Spark (or "
+                       "Azure AutoML with --engine azureml), the best model registered in MLflow "
+                       "as ONNX. Progress is printed while it runs.")
     p.add_argument("--table-name", required=True, help="Spark table, e.g. NYC_Taxi")
     p.add_argument("--target-column", required=True, help="column to predict, e.g. fareAmount")
     p.add_argument("--task", default="regression",
@@ -39,6 +58,13 @@ def register(sub) -> None:
     p.add_argument("--model-name", default="")
     p.add_argument("--time-column", default="", help="forecasting: the date column")
     p.add_argument("--horizon", type=int, default=0, help="forecasting: periods to predict")
+    p.add_argument("--engine", default="flaml",
+                   help="flaml (FLAML on Spark, default) | azureml (Azure ML AutoML on the workspace "
+                        "set by AZUREML_SUBSCRIPTION_ID, AZUREML_RESOURCE_GROUP, "
+                        "AZUREML_WORKSPACE_NAME)")
+    p.add_argument("--emit-notebook", metavar="PATH", default="",
+                   help="write the notebook that submits this form as an Azure AutoML job "
+                        "(the wizard's 'Open in notebook') and exit without training")
     p.add_argument("--driver-only", action="store_true",
                    help="run trials on the driver instead of Spark executors")
     p.set_defaults(func=_train)

@@ -9,6 +9,8 @@ its exit value (a string, or ``""`` when it did not call exit).
 
 ``credentials.getSecret(akv, secret, linked_service)`` reads the secret from the environment
 variable ``SYNHELPERS_SECRET_<SECRET>`` (upper case, ``-`` as ``_``): secrets never sit in a notebook.
+``credentials.getPropertiesAll(linked_service)`` returns the JSON text of
+``SYNHELPERS_LINKED_SERVICE_<NAME>`` (a linked service's properties, as the pool returns them).
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from ..exceptions import ConfigError, RuntimeSeamError
 
 EXIT_MIME = "application/vnd.synhelpers.notebook-exit+json"
 SECRET_ENV_PREFIX = "SYNHELPERS_SECRET_"
+LINKED_SERVICE_ENV_PREFIX = "SYNHELPERS_LINKED_SERVICE_"
 
 
 class _RunFrame:
@@ -158,6 +161,15 @@ class _Credentials:
         except KeyError:
             raise ConfigError(f"Secret {secret!r} (Key Vault {akv_name!r}) is not set locally: "
                               f"export {env}=... in the environment.") from None
+
+    def getPropertiesAll(self, linked_service: str) -> str:  # noqa: N802
+        env = LINKED_SERVICE_ENV_PREFIX + re.sub(r"[^A-Za-z0-9]", "_", linked_service).upper()
+        try:
+            return os.environ[env]
+        except KeyError:
+            raise ConfigError(f"Linked service {linked_service!r} is not defined locally: export "
+                              f"{env}='{{\"subscriptionId\": ..., \"resourceGroupName\": ..., "
+                              f"\"mlWorkspaceName\": ...}}'.") from None
 
 
 class _MsSparkUtils:
