@@ -7,8 +7,11 @@ synthetic source, a 60 s AutoML budget), then says what each step produced and w
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
+
+from ._compat import has_module
 
 PIPELINE = Path("workspace_artifacts") / "pipeline" / "AutoML_Train_And_Score.json"
 
@@ -68,12 +71,13 @@ def run_demo(out_dir: str | None = None, training_seconds: float = 60.0) -> int:
     print()
     for line in _report(result):
         print(line)
-    state = state_dir()
+    state, bin_dir = state_dir(), Path(sys.executable).parent
     print("\nWhere to look:")
     print(f"  output notebooks : {result.out_dir}")
-    print(f"  MLflow UI        : .venv/bin/mlflow ui --backend-store-uri sqlite:///{state}/mlflow.db"
-          " (then http://127.0.0.1:5000)")
-    print("  SQL pool tables  : .venv/bin/synhelpers sqlpool exec --query "
-          "\"SELECT TOP 5 * FROM dbo.NYC_Taxi_spark\"")
+    if has_module("flask"):     # mlflow-skinny (a Synapse pool's) has no UI server
+        print(f"  MLflow UI        : {bin_dir / 'mlflow'} ui --backend-store-uri "
+              f"sqlite:///{state}/mlflow.db (then http://127.0.0.1:5000)")
+    print(f"  SQL pool tables  : SYNHELPERS_STATE_DIR={state} {bin_dir / 'synhelpers'} sqlpool "
+          "exec --query \"SELECT TOP 5 * FROM dbo.NYC_Taxi_spark\"")
     print(f"  local state      : {state}")
     return 0 if result.status == "Succeeded" else 1
