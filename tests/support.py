@@ -33,9 +33,10 @@ def run_notebook(name: str, parameters: dict, state: Path, out_dir: Path, kernel
     return nb, read_exit_value(nb)
 
 
-def run_python(code: str, state: Path, timeout: int = 300) -> dict:
-    """Run ``code`` in a fresh interpreter with ``state`` as state dir; it prints one JSON line."""
-    env = {**os.environ, "SYNHELPERS_STATE_DIR": str(state)}
+def run_python(code: str, state: Path, timeout: int = 300, env: dict | None = None) -> dict:
+    """Run ``code`` in a fresh interpreter with ``state`` as state dir (and ``env`` added); it
+    prints one JSON line."""
+    env = {**os.environ, "SYNHELPERS_STATE_DIR": str(state), **(env or {})}
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                           timeout=timeout, cwd=str(ROOT))
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -126,7 +126,7 @@ def run_search(X, y, *, task: str, metric, budget_s: float, estimator_list: list
         AutoMLError: no trial finished within the budget.
     """
     from flaml import AutoML
-    local_master = spark is not None and spark.sparkContext.master.startswith("local")
+    local_master = spark is not None and in_process_master(spark.sparkContext.master)
     log_dir = tempfile.mkdtemp(prefix="flaml-")
     log_file = os.path.join(log_dir, "trials.jsonl")
     settings = dict(task=task, metric=metric, time_budget=budget_s, log_file_name=log_file,
@@ -160,6 +160,12 @@ def run_search(X, y, *, task: str, metric, budget_s: float, estimator_list: list
 MIN_LOCAL_CORES_FOR_SPARK = 4
 
 
+def in_process_master(master: str) -> bool:
+    """``local``/``local[n]``: executors are threads of the driver's JVM. ``local-cluster[...]``
+    and cluster masters run executors in their own processes."""
+    return master.startswith("local") and not master.startswith("local-cluster")
+
+
 def _local_cores(master: str) -> int:
     import re
     match = re.match(r"local\[(\*|\d+)", master)
@@ -174,9 +180,10 @@ def resolve_use_spark(spark, use_spark) -> bool:
     """Whether trials go to Spark executors.
 
     ``True``/``False`` as given; ``"auto"``: yes on a cluster (any non-local master, as in a
-    Synapse pool), and in local mode only with at least 4 cores -- on a small machine each trial
-    as a Spark job costs more (a job per trial, Python workers that import the stack) than
-    running the trials in the driver, and the budget buys fewer trials.
+    Synapse pool, or Spark's ``local-cluster``), and in local mode only with at least 4 cores
+    -- on a small machine each trial as a Spark job costs more (a job per trial, Python workers
+    that import the stack) than running the trials in the driver, and the budget buys fewer
+    trials.
     """
     if isinstance(use_spark, str):
         lowered = use_spark.strip().lower()
@@ -187,7 +194,7 @@ def resolve_use_spark(spark, use_spark) -> bool:
     if spark is None:
         return False
     master = spark.sparkContext.master
-    if not master.startswith("local"):
+    if not in_process_master(master):
         return True
     return _local_cores(master) >= MIN_LOCAL_CORES_FOR_SPARK
 

@@ -183,8 +183,11 @@ def test_forecasting_a_small_daily_series(spark):
 
 
 def test_auto_sends_trials_to_executors_on_clusters_and_bigger_machines(spark):
-    from synhelpers.automl.engine import _local_cores, resolve_use_spark
+    from synhelpers.automl.engine import _local_cores, in_process_master, resolve_use_spark
     assert [_local_cores(m) for m in ("local", "local[3]", "local[8, 2]")] == [1, 3, 8]
+    assert [in_process_master(m) for m in ("local", "local[*]", "local[4, 2]")] == [True] * 3
+    assert not any(in_process_master(m) for m in ("local-cluster[2,1,1024]", "yarn",
+                                                  "spark://host:7077", "k8s://https://k"))
     assert _local_cores("local[*]") == os.cpu_count()
     assert resolve_use_spark(spark, "auto") == (os.cpu_count() >= 4)   # this session: local[*]
     assert resolve_use_spark(spark, True) and not resolve_use_spark(spark, "false")
