@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from support import FIXTURES, ROOT
+from support import FIXTURES
 from synhelpers.cli import BAD_INPUT, FAILED, OK, main
 
 COMMANDS = [["table", "create"], ["train"], ["sqlpool", "load"], ["sqlpool", "exec"], ["sqlpool", "predict"],
@@ -23,11 +24,10 @@ def test_every_command_has_help(command, capsys):
 
 
 def test_the_console_script_is_installed():
-    out = subprocess.run([str(ROOT / ".venv" / "bin" / "synhelpers"), "--help"],
-                         capture_output=True, text=True) if (ROOT / ".venv/bin/synhelpers").exists() \
-        else subprocess.run([sys.executable, "-m", "synhelpers", "--help"], capture_output=True,
-                            text=True)
-    assert out.returncode == 0 and "pipeline" in out.stdout
+    script = Path(sys.executable).parent / "synhelpers"     # this profile's venv
+    assert script.is_file(), f"{script} is missing: the package's entry point is not installed"
+    out = subprocess.run([str(script), "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "usage: synhelpers" in out.stdout and "pipeline" in out.stdout
 
 
 def test_bad_input_exits_2_and_names_the_parameter(capsys):
