@@ -35,7 +35,7 @@ from synhelpers.sqlpool import get_pool
 
 features = {FEATURES!r}
 trips = make_taxi(400, seed=5)
-csv = state_path("scoring_test_trips.csv")
+csv = state_path("storage", "scoring_test_trips.csv")   # the pool's storage root
 trips[TAXI_COLUMNS].to_csv(csv, index=False)
 pool = get_pool("mlverifypool")
 pool.execute("IF OBJECT_ID('{TABLE}', 'U') IS NOT NULL DROP TABLE {TABLE}\\nGO\\n"
