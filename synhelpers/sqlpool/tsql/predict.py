@@ -33,7 +33,7 @@ UNSUPPORTED_INPUT_TYPES = ("binary", "varbinary", "timestamp", "datetime2", "dat
 _UNSUPPORTED_TEXT = ", ".join(UNSUPPORTED_INPUT_TYPES) + " and user-defined type"
 _NUMPY = {"tensor(float)": "float32", "tensor(double)": "float64", "tensor(int64)": "int64",
           "tensor(int32)": "int32"}
-_SUB_COLUMN = re.compile(r"^(.+)_(\d+)$")
+_SUB_COLUMN = re.compile(r"(.+)_(\d+)")                  # matched whole (fullmatch)
 
 
 def expand(ctx, tree: exp.Expr, params: dict, registered: list[str]):
@@ -219,7 +219,7 @@ def _match_outputs(ctx, model, columns: list[exp.ColumnDef]):
         name, tsql = col.name, coltypes.tsql_type(col.args["kind"])
         out = outputs.get(name) or folded.get(name.lower())
         index = None
-        if out is None and (m := _SUB_COLUMN.match(name)):
+        if out is None and (m := _SUB_COLUMN.fullmatch(name)):
             base = outputs.get(m.group(1)) or folded.get(m.group(1).lower())
             if base is not None and base.shape and len(base.shape) == 2:
                 out, index = base, int(m.group(2))
