@@ -49,8 +49,8 @@ def check_name(name: str, what: str = "name", max_length: int | None = MAX_NAME)
         raise ConfigError(f"{what}={name!r} contains a control character ({bad!r}): a name cannot "
                           "hold line breaks, tabs or NUL. Rename it.")
     if max_length is not None and len(name) > max_length:
-        raise ConfigError(f"{what}={name[:40]!r}... has {len(name)} characters: T-SQL names have "
-                          f"at most {max_length}. Use a shorter name.")
+        raise ConfigError(f"{what}={name[:40]!r}... is longer than {max_length} characters "
+                          f"({len(name)}), the T-SQL limit for a name: use a shorter name.")
     return name
 
 
