@@ -99,7 +99,8 @@ def unknown_function(node: exp.Expr) -> str | None:
     """The name of a function used as a table that is not one of T-SQL's (``read_csv(...)``)."""
     if isinstance(node, exp.Table) and node.this is not None and not isinstance(node.this, exp.Identifier) \
             and not node.meta.get("synhelpers"):
-        name = node.this.name if isinstance(node.this, exp.Anonymous) else node.this.sql("tsql").split("(")[0]
+        name = node.this.name if isinstance(node.this, exp.Anonymous) else \
+            node.this.sql("tsql").split("(")[0].lower()          # sqlglot knows it: upper-cased
         if name.upper() not in TSQL_TABLE_FUNCTIONS:
             return name
     return None
