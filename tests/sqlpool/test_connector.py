@@ -203,7 +203,14 @@ def test_query_reads(spark, C, pool):
         spark.read.synapsesql("SELECT 1 AS one")
     with pytest.raises(UnsupportedSqlError, match="one SELECT"):
         spark.read.option(C.DATABASE, pool.name).option(C.QUERY, "DELETE FROM dbo.P").synapsesql()
+    with pytest.raises(UnsupportedSqlError, match="one SELECT"):
+        spark.read.option(C.DATABASE, pool.name).option(C.QUERY, "SELECT * INTO dbo.Q FROM dbo.P").synapsesql()
+    with pytest.raises(UnsupportedSqlError, match="PREDICT in a connector query"):
+        spark.read.option(C.DATABASE, pool.name).option(
+            C.QUERY, "SELECT * FROM PREDICT(MODEL = 0x00, DATA = dbo.P, RUNTIME = ONNX) WITH (y real) AS p"
+        ).synapsesql()
     assert pool_row_counts(pool.name, ["dbo.P"]) == {"dbo.P": 6}
+    assert not pool.table_exists(parse_table_name("dbo.Q"))
 
 
 def test_reads_are_bounded_and_name_missing_tables(spark, C, pool):

@@ -162,3 +162,13 @@ def test_parquet_staged_by_the_connector_still_loads(tmp_path):
 def _dbo(name: str):
     from synhelpers.sqlpool.names import TableName
     return TableName("", "dbo", name)
+
+
+def test_t_sql_cannot_turn_the_lockdown_off_or_read_a_callers_dataframe(victim):
+    import pandas as pd
+    secret = pd.DataFrame({"s": [SECRET]})           # a local DuckDB would scan by its name  # noqa: F841
+    assert_unknown_object(victim, "SELECT * FROM secret", "secret")
+    for tsql in ("SET enable_external_access ON", "SET enable_external_access = 1"):
+        with pytest.raises(SqlPoolError, match="does not support SET enable_external_access"):
+            victim.execute(tsql)
+    assert victim.con.execute("SELECT current_setting('enable_external_access')").fetchall() == [(False,)]
