@@ -1,6 +1,6 @@
 """T-SQL PREDICT on the local SQL pool vs onnxruntime directly, 1M NYC-taxi-like rows.
 
-Run: .venv/bin/python benchmarks/bench_predict.py [rows]   (uses a throw-away state directory)
+Uses throw-away state directories.
 
 The table has the tutorial's 7 columns (fareAmount real, paymentType bigint, passengerCount bigint,
 tripDistance real, tripTimeSecs bigint, pickupTimeBin varchar, tipped int); the model is a
@@ -15,10 +15,24 @@ with skl2onnx and onnxmltools' LightGBM converter, one [None, 1] input per colum
 Each figure is the best of BENCH_ROUNDS (default 3) interleaved rounds after a warm-up; the ratio
 is against the faster direct variant (one call, or batches of PREDICT's batch size). The goal is
 PREDICT >= 0.9x direct. SYNHELPERS_PREDICT_BATCH_ROWS / SYNHELPERS_PREDICT_THREADS tune the pool.
+
+Then peak memory (``--rss-rows``, default 1M and 10M): for each size a fresh process builds the
+pool, and a second fresh process opens it, scores a 1,000-row table once (model session, DuckDB
+warm), resets its peak RSS (``/proc/self/clear_refs``) and runs one statement: PREDICT into a
+results table (``CREATE TABLE ... AS``, what the wizard's ``write_results`` runs), an aggregate over
+PREDICT, and ``SELECT * FROM PREDICT`` (whose result set, returned to the caller, grows with the
+table by nature). Each line shows the RSS before, the peak above it, the memory DuckDB's buffer
+pool holds afterwards (its cache of the table's blocks, evictable, bounded by DuckDB's
+memory_limit: part of the peak that is not PREDICT's), and for reference the size of the table's
+rows in Arrow: what PREDICT held at once when it read DATA whole.
+
+Run: .venv/bin/python benchmarks/bench_predict.py [rows] [--rss-rows=1000000,10000000] (0: none)
 """
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+ROWS = int(ARGS[0]) if ARGS and ARGS[0].isdigit() else 1_000_000
 FEATURES = ["fareAmount", "paymentType", "passengerCount", "tripDistance", "tripTimeSecs", "pickupTimeBin"]
 BINS = np.array(["AMRush", "Afternoon", "PMRush", "Night"], dtype=object)
 
@@ -95,29 +110,105 @@ def interleaved(rounds: int, variants: dict) -> dict:
     return best
 
 
-def main() -> None:
-    os.environ.setdefault("SYNHELPERS_STATE_DIR", tempfile.mkdtemp(prefix="bench-predict-"))
-    import onnxruntime as ort
+def build_pool(rows: int, work: Path):
+    """The pool with ``dbo.trips`` (``rows`` trips, loaded with COPY INTO from Parquet in its
+    storage root), ``dbo.trips_warm`` (1,000 of them) and ``dbo.models``; returns (pool, trips, model)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
     from synhelpers.sqlpool import LocalPool
-
-    trips = make_trips(ROWS)
+    trips = make_trips(rows)
     blob = train_model(trips)
-    work = Path(tempfile.mkdtemp(prefix="bench-predict-data-"))
     pq.write_table(pa.table(trips), work / "trips.parquet")
-    pool = LocalPool("benchpool", path=work / "bench.duckdb")
+    pool = LocalPool("benchpool", path=work / "bench.duckdb", storage_roots=[work])
     started = time.perf_counter()
     pool.execute(f"""CREATE TABLE dbo.trips (tipped int, fareAmount real, paymentType bigint, passengerCount bigint,
   tripDistance real, tripTimeSecs bigint, pickupTimeBin varchar(30)) WITH (DISTRIBUTION = ROUND_ROBIN, HEAP)
 GO
 COPY INTO dbo.trips FROM '{work / "trips.parquet"}' WITH (FILE_TYPE = 'PARQUET')
 GO
+SELECT TOP (1000) * INTO dbo.trips_warm FROM dbo.trips
+GO
 CREATE TABLE dbo.models (ID nvarchar(100) NOT NULL, model varbinary(max)) WITH (HEAP, DISTRIBUTION = ROUND_ROBIN)
 GO
 INSERT INTO dbo.models VALUES ('tips:1', 0x{blob.hex()})""")
-    print(f"{ROWS:,} rows loaded with COPY INTO in {time.perf_counter() - started:.1f} s; "
-          f"model {len(blob) / 1024:.0f} KiB")
+    print(f"{rows:,} rows loaded with COPY INTO in {time.perf_counter() - started:.1f} s; "
+          f"model {len(blob) / 1024:.0f} KiB", flush=True)
+    return pool, trips, blob
+
+
+# the statements whose peak memory is measured (``{table}``: dbo.trips, or dbo.trips_warm to warm up)
+PREDICT_SQL = ("PREDICT (MODEL = (SELECT [model] FROM dbo.models WHERE [ID] = 'tips:1'), DATA = {table} AS d, "
+               "RUNTIME = ONNX) WITH ([output_label] [bigint]) AS p")
+MEMORY_STATEMENTS = {
+    "PREDICT into a results table (CTAS)": "CREATE TABLE dbo.scored_{run} WITH (HEAP) AS SELECT * FROM "
+                                           + PREDICT_SQL,
+    "aggregate over PREDICT": "SELECT COUNT(*) AS n, SUM(p.output_label) AS tipped FROM " + PREDICT_SQL,
+    "SELECT * FROM PREDICT (result set)": "SELECT * FROM " + PREDICT_SQL,
+}
+
+
+def _status(key: str) -> int:
+    """A /proc/self/status figure in MiB (VmRSS: now; VmHWM: the peak since the last reset)."""
+    with open("/proc/self/status") as handle:
+        return int(next(line for line in handle if line.startswith(key)).split()[1]) // 1024
+
+
+def measure_memory(path: str, label: str) -> dict:
+    """In this (fresh) process: warm up, reset the peak RSS, run one statement on dbo.trips."""
+    from synhelpers.sqlpool import LocalPool
+    pool = LocalPool("benchpool", path=path, storage_roots=[str(Path(path).parent)])
+    statement = MEMORY_STATEMENTS[label]
+    pool.execute(statement.format(table="dbo.trips_warm", run="warm"))
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")                       # VmHWM := VmRSS
+    before = _status("VmRSS")
+    started = time.perf_counter()
+    results = pool.execute(statement.format(table="dbo.trips", run="big"))
+    seconds = time.perf_counter() - started
+    peak = _status("VmHWM")
+    rows = results[-1].num_rows if results and label.startswith("SELECT *") else None
+    cached = pool.con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()").fetchall()[0][0]
+    return {"before": before, "peak": peak - before, "seconds": seconds, "rows": rows,
+            "duckdb": cached // 2**20}
+
+
+def memory_figures(sizes: list[int]) -> None:
+    """Peak RSS of each statement, at each size, each in a fresh process."""
+    script = Path(__file__).resolve()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(script.parents[1]), os.environ.get("PYTHONPATH", "")]))
+    print(f"\npeak memory of one statement, each in a fresh process (batch rows "
+          f"{os.environ.get('SYNHELPERS_PREDICT_BATCH_ROWS', '131072')})")
+    for rows in sizes:
+        work = Path(tempfile.mkdtemp(prefix=f"bench-predict-rss-{rows}-"))
+        subprocess.run([sys.executable, str(script), "--build", str(rows), str(work)], check=True, env=env)
+        arrow_mib = _arrow_mib(str(work / "bench.duckdb"), rows)
+        for label in MEMORY_STATEMENTS:
+            out = subprocess.run([sys.executable, str(script), "--measure", str(work / "bench.duckdb"), label],
+                                 check=True, env=env, capture_output=True, text=True).stdout
+            figure = json.loads(out.strip().splitlines()[-1])
+            print(f"{rows:>11,} rows  {label:<36} RSS before {figure['before']:4} MiB, peak +{figure['peak']:5} MiB "
+                  f"(DuckDB's buffer pool after: {figure['duckdb']:4} MiB) in {figure['seconds']:6.1f} s | "
+                  f"the table's rows in Arrow: {arrow_mib:5.0f} MiB", flush=True)
+        subprocess.run(["rm", "-rf", str(work)], check=False)
+
+
+def _arrow_mib(path: str, rows: int) -> float:
+    """The Arrow size of dbo.trips (from its first 100,000 rows, scaled): what DATA read whole took."""
+    import duckdb
+    con = duckdb.connect(path, read_only=True)
+    try:
+        sample = con.sql('SELECT * FROM "dbo"."trips" LIMIT 100000').to_arrow_table()
+    finally:
+        con.close()
+    return sample.nbytes * rows / sample.num_rows / 2**20
+
+
+def main() -> None:
+    os.environ.setdefault("SYNHELPERS_STATE_DIR", tempfile.mkdtemp(prefix="bench-predict-"))
+    import onnxruntime as ort
+
+    work = Path(tempfile.mkdtemp(prefix="bench-predict-data-"))
+    pool, trips, blob = build_pool(ROWS, work)
 
     pool.execute("""CREATE PROCEDURE dbo.score_trips AS
 WITH InputData AS (
@@ -175,7 +266,19 @@ SELECT * FROM PREDICT (MODEL = (SELECT [model] FROM dbo.models WHERE [ID] = 'tip
     print(line("PREDICT via EXEC of the wizard's CTE procedure", "predict_procedure"))
     print(f"labels differing from direct onnxruntime: {mismatches['table']} (table), "
           f"{mismatches['procedure']} (procedure)")
+    print(f"PREDICT / onnxruntime alone (wall, DATA = table): {wall_base / best['predict_table'][0]:.2f}x "
+          f"(goal >= 0.90x); procedure {wall_base / best['predict_procedure'][0]:.2f}x", flush=True)
+    sizes = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--rss-rows=")), "1000000,10000000")
+    if sizes != "0":
+        memory_figures([int(n) for n in sizes.split(",")])
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--build"]:
+        os.environ.setdefault("SYNHELPERS_STATE_DIR", sys.argv[3])
+        build_pool(int(sys.argv[2]), Path(sys.argv[3]))[0].close()
+    elif sys.argv[1:2] == ["--measure"]:
+        os.environ.setdefault("SYNHELPERS_STATE_DIR", str(Path(sys.argv[2]).parent))
+        print(json.dumps(measure_memory(sys.argv[2], sys.argv[3])))
+    else:
+        main()

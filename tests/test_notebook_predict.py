@@ -7,6 +7,7 @@ AutoML). The notebook then runs twice with ``model_name`` empty (the model regis
 from __future__ import annotations
 
 import json
+import re
 
 import duckdb
 import onnxruntime as ort
@@ -35,7 +36,7 @@ from synhelpers.sqlpool import get_pool
 
 features = {FEATURES!r}
 trips = make_taxi(400, seed=5)
-csv = state_path("scoring_test_trips.csv")
+csv = state_path("storage", "scoring_test_trips.csv")   # the pool's storage root
 trips[TAXI_COLUMNS].to_csv(csv, index=False)
 pool = get_pool("mlverifypool")
 pool.execute("IF OBJECT_ID('{TABLE}', 'U') IS NOT NULL DROP TABLE {TABLE}\\nGO\\n"
@@ -76,8 +77,9 @@ def test_the_wizard_notebook_scores_the_pool_table_and_reruns_cleanly(kernel, no
         assert f"T-SQL script: {script}" in shown
         assert "CAST([pickupTimeBin] AS [varchar](4000)) AS [pickupTimeBin]" in shown
     text = script.read_text(encoding="utf-8")
-    assert f"DELETE FROM dbo.aml_models WHERE [ID] = '{model_id}';" in text
-    assert f"RENAME OBJECT dbo.NYC_Taxi_scoring_predictions__new TO NYC_Taxi_scoring_predictions;" in text
+    assert f"DELETE FROM dbo.aml_models WHERE [ID] = N'{model_id}';" in text
+    assert re.search(r"RENAME OBJECT dbo\.NYC_Taxi_scoring_predictions__new_[0-9a-f]{8} TO "
+                     r"NYC_Taxi_scoring_predictions;", text)
 
     con = duckdb.connect(str(notebook_state / "sqlpools" / "mlverifypool.duckdb"), read_only=True)
     try:

@@ -16,7 +16,7 @@ from .metrics import CLASSIFICATION, DEFAULT_METRIC, FORECASTING, REGRESSION, ge
 
 TASKS = (REGRESSION, CLASSIFICATION, FORECASTING)
 ENGINES = ("flaml", "azureml")
-_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,250}$")
+_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,250}")      # matched whole (fullmatch)
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def make_config(table_name: str, target_column: str, task: str = REGRESSION,
     experiment = experiment_name or default_experiment_name(workspace, table_short)
     model = model_name or f"{experiment}-Best"
     for parameter, value in (("experiment_name", experiment), ("model_name", model)):
-        if not _NAME.match(value):
+        if not isinstance(value, str) or not _NAME.fullmatch(value):
             raise ConfigError(f"{parameter}={value!r} is not valid: use letters, digits, '.', "
                               "'_' and '-' (at most 250 characters).")
     config = WizardConfig(table_name=str(table_name).strip(), target_column=str(target_column).strip(),

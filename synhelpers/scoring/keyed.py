@@ -112,7 +112,7 @@ def read_routing(folder: str, name: str = "", version: int = 0) -> Routing:
                                  f"expected {FORMAT!r}.")
 
     def group(entry) -> GroupModel:
-        with open(os.path.join(folder, "models", entry["file"]), "rb") as handle:
+        with open(model_file(folder, entry), "rb") as handle:
             model = from_onnx(handle.read(), entry["model_name"], entry["version"],
                               entry.get("metadata"))
         return GroupModel(entry["key"], entry["value"], model)
@@ -122,6 +122,27 @@ def read_routing(folder: str, name: str = "", version: int = 0) -> Routing:
                    groups=[group(e) for e in data["groups"]],
                    fallback=group(data["fallback"]) if data["fallback"] else None,
                    unrouted=data.get("unrouted", {}), feature_kinds=data.get("feature_kinds", {}))
+
+
+def model_file(folder: str, entry: dict) -> str:
+    """The path of a group model's ONNX file: a plain file name inside ``<folder>/models``
+    (symlinks resolved), never a path elsewhere that a routing file from the registry names.
+
+    Raises:
+        ModelRegistryError: the name is not a plain file name, or resolves outside the folder.
+    """
+    name = entry.get("file")
+    models = os.path.realpath(os.path.join(folder, "models"))
+    if not isinstance(name, str) or not name or name in (".", "..") or os.path.basename(name) != name \
+            or "\\" in name or "\x00" in name:
+        raise ModelRegistryError(f"{os.path.join(folder, ROUTING_FILE)}: group {entry.get('key')!r} "
+                                 f"names model file {name!r}, which is not a file name in its "
+                                 "models folder: the keyed model is damaged; register it again.")
+    path = os.path.realpath(os.path.join(models, name))
+    if os.path.dirname(path) != models:
+        raise ModelRegistryError(f"{os.path.join(folder, ROUTING_FILE)}: model file {name!r} of group "
+                                 f"{entry.get('key')!r} resolves outside {models}: refused.")
+    return path
 
 
 def find_routing_folder(root: str) -> str:

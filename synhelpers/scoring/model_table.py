@@ -29,12 +29,12 @@ SPARK_SCHEMA = ("ID string, name string, description string, version int, "
 
 
 def model_table_ddl(table: str = "dbo.aml_models") -> str:
-    """The wizard's model table DDL for ``table`` (created only when it does not exist)."""
+    """The wizard's model table DDL for ``table`` (created only when it does not exist; the name
+    bracketed, and as an ``N'...'`` literal for ``OBJECT_ID``)."""
+    from ..sqlpool.names import nstring
     from .routing_sql import object_name
-    name = object_name(table)
-    short = name[1:-1].split("].[")[-1]
-    return (f"IF NOT EXISTS (SELECT * FROM sys.objects WHERE NAME = '{short}' AND TYPE = 'U')\n"
-            + MODEL_TABLE_DDL.format(table=name))
+    name = object_name(table, "model_table")
+    return f"IF OBJECT_ID({nstring(name)}, 'U') IS NULL\n" + MODEL_TABLE_DDL.format(table=name)
 
 
 def model_table_rows(model, created_by: str = "synhelpers", description: str = "") -> list[dict]:
@@ -60,13 +60,14 @@ def model_table_dataframe(spark, rows: list[dict]):
 
 
 def _text(value) -> str:
-    return "NULL" if value is None else "N'" + str(value).replace("'", "''") + "'"
+    from ..sqlpool.names import nstring
+    return "NULL" if value is None else nstring(str(value))
 
 
 def model_table_script(rows: list[dict], table: str = "dbo.aml_models") -> str:
     """T-SQL inserting ``rows`` (the model as a ``0x...`` literal: twice the model's size)."""
     from .routing_sql import object_name
-    name = object_name(table)
+    name = object_name(table, "model_table")
     statements = []
     for r in rows:
         created = r["created_time"].strftime("%Y-%m-%d %H:%M:%S")

@@ -13,10 +13,15 @@ Casts follow the model inputs: float -> ``real``, int64 -> ``bigint`` (timestamp
 ``nvarchar(4000)``; a column already of that type passes as it is (the types the Spark connector
 gives a loaded table: float -> REAL, bigint -> BIGINT, string -> NVARCHAR(4000)). Every feature
 column is cast in every CTE, so the ``UNION ALL`` branches have the same column types.
+
+Group values and model IDs come from data and the registry: they are written only as ``N'...'``
+literals (control characters as ``NCHAR(n)``), names only bracketed (:mod:`..sqlpool.names`), and
+none of them ever goes into a comment.
 """
 from __future__ import annotations
 
 from ..exceptions import ScoringError
+from ..sqlpool.names import bracket, nstring, parse_table_name
 
 OUTPUT_TYPES = {"tensor(float)": "[real]", "tensor(double)": "[float]",
                 "tensor(int64)": "[bigint]", "tensor(int32)": "[int]",
@@ -25,32 +30,30 @@ _PASS = {"float": ("float",), "int64": ("bigint",), "string": ("string",)}
 _CAST = {"float": "[real]", "int64": "[bigint]", "string": "[nvarchar](4000)"}
 
 
-def bracket(name: str) -> str:
-    return "[" + name.replace("]", "]]") + "]"
+def object_name(name: str, parameter: str = "sql_table") -> str:
+    """``pool.dbo.t`` / ``dbo.t`` / ``t`` -> ``[dbo].[t]`` (the pool name is the connection's).
 
-
-def object_name(name: str) -> str:
-    """``pool.dbo.t`` / ``dbo.t`` / ``t`` -> ``[dbo].[t]`` (the pool name is the connection's)."""
-    parts = [p.strip().strip("[]") for p in name.split(".") if p.strip()]
-    if not parts or len(parts) > 3:
-        raise ScoringError(f"{name!r} is not a SQL pool table name: use [pool.]schema.table.")
-    schema, table = (["dbo"] + parts)[-2:]
-    return f"{bracket(schema)}.{bracket(table)}"
+    Raises:
+        ConfigError: not a table name (names ``parameter``).
+    """
+    return parse_table_name(name, parameter).tsql
 
 
 def literal(value) -> str:
-    """A T-SQL literal of a group value: N'text' (quotes doubled) or a whole number."""
+    """A T-SQL literal of a group value: ``N'text'`` (see :func:`..sqlpool.names.nstring`) or a
+    whole number."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise ScoringError(f"Group value {value!r} is neither text nor a whole number.")
-    return str(int(value)) if isinstance(value, int) else "N'" + value.replace("'", "''") + "'"
+    return str(int(value)) if isinstance(value, int) else nstring(value)
 
 
 def _column_sql(column: str, spark_type: str, kind: str | None) -> str:
+    name = bracket(column, "column")
     if kind is None or spark_type in _PASS.get(kind, ()):
-        return bracket(column)
+        return name
     if kind == "int64" and spark_type.startswith(("timestamp", "date")):
-        return f"DATEDIFF_BIG(SECOND, '1970-01-01', {bracket(column)}) AS {bracket(column)}"
-    return f"CAST({bracket(column)} AS {_CAST[kind]}) AS {bracket(column)}"
+        return f"DATEDIFF_BIG(SECOND, '1970-01-01', {name}) AS {name}"
+    return f"CAST({name} AS {_CAST[kind]}) AS {name}"
 
 
 def _check(routing, columns: dict) -> None:
@@ -86,36 +89,37 @@ def routed_predict_sql(routing, sql_table: str, columns: dict, model_table: str 
                                                                                "string"))
     selects = ",\n".join(f"        {_column_sql(c, t, kinds.get(c.lower()))}"
                          for c, t in columns.items())
-    table, models = object_name(sql_table), object_name(model_table)
-    group = bracket(next(c for c in columns if c.lower() == routing.group_column.lower()))
+    table, models = object_name(sql_table), object_name(model_table, "model_table")
+    group = bracket(next(c for c in columns if c.lower() == routing.group_column.lower()),
+                    "group_column")
     output = routing.outputs[0]
+    out = bracket(output.name, "model output")
     ctes, branches = [], []
 
     def add(name: str, where: str, comment: str, model) -> None:
-        ctes.append(f"-- {comment}: model {model.model_id}\n{bracket(name)} AS\n(\n    SELECT\n"
-                    f"{selects}\n    FROM {table}{where}\n)")
+        ctes.append(f"-- {comment}\n[{name}] AS\n(\n    SELECT\n{selects}\n    FROM {table}{where}\n)")
         branches.append(
-            f"SELECT [d].*, [p].{bracket(output.name)}, {literal(model.model_id)} AS [scored_by]\n"
+            f"SELECT [d].*, [p].{out}, {nstring(model.model_id)} AS [scored_by]\n"
             f"FROM PREDICT (MODEL = (SELECT [model] FROM {models} WHERE [ID] = "
-            f"{literal(model.model_id)[1:]}),\n              DATA = {bracket(name)} AS [d],\n"
-            f"              RUNTIME = ONNX) WITH ({bracket(output.name)} "
-            f"{OUTPUT_TYPES[output.onnx_type]}) AS [p]")
+            f"{nstring(model.model_id)}),\n              DATA = [{name}] AS [d],\n"
+            f"              RUNTIME = ONNX) WITH ({out} {OUTPUT_TYPES[output.onnx_type]}) AS [p]")
 
+    count = len(routing.groups)
     for i, g in enumerate(routing.groups, 1):
         add(f"group_{i}", f"\n    WHERE {group} = {literal(g.value)}",
-            f"{routing.group_column} = {literal(g.value)}", g.model)
+            f"group {i} of {count}: its rows, scored by its own model", g.model)
     if routing.fallback is not None:
         values = ", ".join(literal(g.value) for g in routing.groups)
         where = f"\n    WHERE {group} IS NULL OR {group} NOT IN ({values})" if values else ""
-        add("other_groups", where, "every other group (global model)", routing.fallback.model)
+        add("other_groups", where, "every other group and NULL: the fallback (global) model",
+            routing.fallback.model)
     query = ("-- Select input scoring data and assign aliases, one CTE per group.\nWITH\n"
              + ",\n".join(ctes)
-             + f"\n-- Using T-SQL Predict command to score each group with its model "
-               f"({routing.model_id}, by {routing.group_column}).\n"
+             + "\n-- Using T-SQL Predict command to score each group with its model.\n"
              + "\nUNION ALL\n".join(branches) + ";")
     if not procedure_name:
         return query
-    proc = bracket(procedure_name)
+    proc = bracket(procedure_name, "procedure_name")
     return (f"-- Create a stored procedure for storing the scoring script.\nCREATE PROCEDURE "
             f"{proc}\nAS\nBEGIN\n{query}\nEND\nGO\n-- Execute the above stored procedure.\n"
             f"EXEC {proc}")

@@ -9,7 +9,10 @@ afterwards, also on failure. Nothing is collected to the driver.
 
 Reads go through the driver: the pool counts the rows first and refuses more than
 ``spark.synhelpers.sqlpool.readMaxRows`` (default :data:`DEFAULT_READ_MAX_ROWS`), then DuckDB's Arrow
-result becomes a Spark DataFrame with the Spark types of the table's declared T-SQL types.
+result becomes a Spark DataFrame with the Spark types of the table's declared T-SQL types. A query
+read is T-SQL run through the pool's own engine (:mod:`.tsql`): one SELECT over the pool's tables,
+views and system views; a table function or a name that is no pool object ("Invalid object name")
+is refused, as the dedicated pool would.
 
 The save mode and the options live in the JVM's DataFrameWriter/DataFrameReader; they are read by
 reflection, by field type (``SaveMode``, ``CaseInsensitiveMap``, ``Dataset``), which holds for
@@ -23,11 +26,11 @@ import time
 import uuid
 
 from .._compat import error_cause, spark_from_arrow
-from ..exceptions import ConfigError, SqlPoolError, SynHelpersError, UnsupportedSqlError
+from ..exceptions import (ConfigError, SqlParseError, SqlPoolError, SynHelpersError,
+                          UnsupportedSqlError)
 from .connector import Constants
-from .names import TableName, dquote, parse_table_name
+from .names import MAX_NAME, TableName, control_character, dquote, parse_table_name
 
-STAGING_DIRNAME = "sqlpool-staging"
 READ_MAX_ROWS_CONF = "spark.synhelpers.sqlpool.readMaxRows"
 DEFAULT_READ_MAX_ROWS = 1_000_000
 DATABASE_CONF = "spark.sqlanalyticsconnector.dw.database"
@@ -107,11 +110,20 @@ def pool_columns(schema, table: TableName | str = "") -> list[tuple[str, str]]:
 
     Raises:
         UnsupportedSqlError: a column's Spark type has no pool type (names the column).
-        ConfigError: two columns have the same name apart from case.
+        ConfigError: two columns have the same name apart from case; a name with a control
+            character or over 128 characters.
     """
     from .types import spark_to_tsql
     columns, seen = [], {}
     for field in schema.fields:
+        where = f"Column {field.name[:60]!r} of {table or 'the DataFrame'}"
+        bad = control_character(field.name)
+        if bad is not None:
+            raise ConfigError(f"{where} contains a control character ({bad!r}): rename it before "
+                              "the write (withColumnRenamed).")
+        if len(field.name) > MAX_NAME:
+            raise ConfigError(f"{where} has {len(field.name)} characters: SQL pool names have at "
+                              f"most {MAX_NAME}. Rename it before the write.")
         simple = field.dataType.simpleString()
         try:
             columns.append((field.name, spark_to_tsql(simple)))
@@ -141,7 +153,6 @@ def write_table(df, table_name: str, mode: str = "errorifexists",
         SqlPoolError: the table exists and the mode is ``errorifexists``; staging or loading
             failed (the table is left as it was).
     """
-    from ..runtime.state import state_path
     from .pool import get_pool
     table = parse_table_name(table_name, "table_name", require_database=True)
     _check_table_type(table_type, table)
@@ -158,7 +169,7 @@ def write_table(df, table_name: str, mode: str = "errorifexists",
         if mode_ == "ignore":
             return {"table": str(table), "SaveModeApplied": "IGNORE", "rows_processed": 0,
                     "rows_in_table": pool.row_count(table), "command": "none", "status": "Succeeded"}
-    staging = state_path(STAGING_DIRNAME, pool.name, uuid.uuid4().hex)
+    staging = pool.staging_dir / uuid.uuid4().hex     # the one folder the pool's DuckDB reads
     step = "staging the DataFrame (a Spark job)"
     try:
         started = time.perf_counter()
@@ -219,7 +230,8 @@ def read_table(spark, table_or_query: str | None = None, options: dict | None = 
         if not database:
             raise ConfigError("A query read needs the pool: .option(Constants.DATABASE, "
                               f"'<pool>') or spark.conf.set('{DATABASE_CONF}', '<pool>').")
-        pool, sql, schema, what = get_pool(database), _to_duckdb(query), None, "the query"
+        pool, schema, what = get_pool(database), None, "the query"
+        sql = _query_sql(pool, query)
     elif table_or_query:
         table = parse_table_name(table_or_query, "table_name", require_database=True)
         pool = get_pool(table.database)
@@ -248,27 +260,52 @@ def _table_select(pool, table: TableName):
     return sql, ", ".join(fields)
 
 
-def _to_duckdb(query: str) -> str:
-    import sqlglot
+def _query_sql(pool, query: str) -> str:
+    """DuckDB SQL for a connector query: one T-SQL SELECT, checked and rewritten by the pool's
+    engine (names qualified, system views emulated, unknown objects and table functions refused).
+
+    Raises:
+        UnsupportedSqlError: not one SELECT, PREDICT, or a construct the local pool does not run.
+        SqlPoolError: an unknown object ("Invalid object name '...'").
+    """
     from sqlglot import exp
+
+    from .tsql import transpile
+    from .tsql.context import Context, session_for
+    from .tsql.dialect import parse_batch
+    from .tsql.nodes import Predict
     try:
-        statements = [s for s in sqlglot.parse(query, read="tsql") if s is not None]
-    except sqlglot.errors.ParseError as exc:
+        statements = parse_batch(query)
+    except SqlParseError as exc:
         raise UnsupportedSqlError(f"The query cannot be parsed as T-SQL: {query!r} ({exc})") from exc
-    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
+    if len(statements) != 1 or not isinstance(statements[0], exp.Query) or statements[0].find(exp.Into):
         raise UnsupportedSqlError(f"A connector query must be one SELECT; got {query!r}.")
-    return statements[0].sql("duckdb")
+    if statements[0].find(Predict):
+        raise UnsupportedSqlError("PREDICT in a connector query: run it in the pool (the scoring "
+                                  "wizard's procedure) and read its results table.")
+    with pool.lock:
+        ctx = Context(pool, session_for(pool))
+        ctx.statement = statements[0]
+        for node in statements[0].walk():
+            transpile.check(ctx, node)
+        prepared, _ = transpile.prepare(ctx, statements[0])     # a variable is not declared: raises
+        return transpile.to_duckdb(ctx, prepared)
 
 
 def _to_spark(spark, pool, sql: str, schema: str | None, what: str):
+    from .tsql.context import Context, session_for
     bound = int(spark.conf.get(READ_MAX_ROWS_CONF, str(DEFAULT_READ_MAX_ROWS)))
     with pool.lock:
-        rows = pool.con.execute(f"SELECT count(*) FROM ({sql}) AS q").fetchall()[0][0]
+        try:
+            rows = pool.con.execute(f"SELECT count(*) FROM ({sql}) AS q").fetchall()[0][0]
+            if rows <= bound:
+                arrow = pool.con.sql(sql).to_arrow_table()
+        except Exception as exc:  # duckdb.Error: as SQL Server would word it
+            raise Context(pool, session_for(pool)).translate(exc) from exc
         if rows > bound:
             raise SqlPoolError(f"Reading {what} from SQL pool {pool.name!r}: {rows} rows, more than "
                                f"the local read bound of {bound} (reads go through the driver). "
                                f"Filter with a query, or raise spark.conf '{READ_MAX_ROWS_CONF}'.")
-        arrow = pool.con.sql(sql).to_arrow_table()
     return spark_from_arrow(spark, arrow, schema)
 
 

@@ -3,6 +3,12 @@
 ``get_pool(name)`` returns :class:`LocalPool` locally (one DuckDB file per pool in the state
 directory) and :class:`SynapsePool` in Synapse. Both run T-SQL scripts with :meth:`execute`; the
 local one interprets the Synapse dialect itself (:mod:`.tsql`), the real one sends it to the pool.
+
+The local pool reads only what a dedicated pool could: its DuckDB connection has external access
+off except for the pool's own staging folder (``<state>/sqlpool-staging/<pool>/``, where the
+connector stages Parquet) and the storage roots ``COPY INTO`` reads (``storage_roots``, default
+``SYNHELPERS_SQLPOOL_STORAGE_ROOTS`` or ``<state>/storage``); extension auto-install and
+auto-load and Python replacement scans are off, and the configuration is locked.
 """
 from __future__ import annotations
 
@@ -12,9 +18,11 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 
 from ..exceptions import ConfigError, SqlPoolError
-from .names import TableName, check_pool_name, dquote
+from .names import TableName, check_pool_name, dquote, nstring, sql_string
 
 META_SCHEMA = "__synhelpers"
+STORAGE_ROOTS_ENV = "SYNHELPERS_SQLPOOL_STORAGE_ROOTS"
+STAGING_DIRNAME = "sqlpool-staging"
 _pools: dict[str, "LocalPool"] = {}
 _lock = threading.Lock()
 
@@ -53,34 +61,59 @@ class LocalPool(SqlPool):
     """A local dedicated SQL pool: an embedded DuckDB database ``sqlpools/<name>.duckdb``.
 
     Tables keep the T-SQL types they were declared with (``__synhelpers.columns``), so that PREDICT
-    can check input types as Synapse does.
+    can check input types as Synapse does. ``storage_roots``: the folders ``COPY INTO`` may read
+    (see the module docstring); the connector stages under :attr:`staging_dir`.
     """
 
-    def __init__(self, name: str, path: str | os.PathLike | None = None):
+    def __init__(self, name: str, path: str | os.PathLike | None = None,
+                 storage_roots: list[str | os.PathLike] | None = None):
         super().__init__(name)
-        from ..runtime.state import state_path
+        from ..runtime.state import state_dir, state_path
         self.path = Path(path) if path else state_path("sqlpools", f"{self.name}.duckdb")
+        self.staging_dir = state_dir() / STAGING_DIRNAME / self.name
+        self.storage_roots = _storage_roots(storage_roots)
         self._con = None
         self.lock = threading.RLock()
 
     @property
     def con(self):
-        """The DuckDB connection (opened on first use, with the ``dbo`` schema and metadata)."""
+        """The DuckDB connection (opened on first use, with the ``dbo`` schema and metadata,
+        the T-SQL session settings and the lockdown of the module docstring)."""
         if self._con is None:
             from .._compat import require
             duckdb = require("duckdb", extra="local")
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                self._con = duckdb.connect(str(self.path))
+                con = duckdb.connect(str(self.path), config={"autoinstall_known_extensions": False,
+                                                             "autoload_known_extensions": False})
             except duckdb.IOException as exc:
                 raise SqlPoolError(f"The local SQL pool {self.name!r} ({self.path}) is open in "
                                    f"another process: close it first. ({exc})") from exc
-            self._con.execute("CREATE SCHEMA IF NOT EXISTS dbo")
-            self._con.execute(f"CREATE SCHEMA IF NOT EXISTS {META_SCHEMA}")
-            self._con.execute(f"CREATE TABLE IF NOT EXISTS {META_SCHEMA}.columns ("
-                              "schema_name VARCHAR, table_name VARCHAR, column_name VARCHAR, "
-                              "ordinal INTEGER, tsql_type VARCHAR)")
+            con.execute("CREATE SCHEMA IF NOT EXISTS dbo")
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {META_SCHEMA}")
+            con.execute(f"CREATE TABLE IF NOT EXISTS {META_SCHEMA}.columns ("
+                        "schema_name VARCHAR, table_name VARCHAR, column_name VARCHAR, "
+                        "ordinal INTEGER, tsql_type VARCHAR)")
+            self._lock_down(con)
+            self._con = con
         return self._con
+
+    def _lock_down(self, con) -> None:
+        """T-SQL's session semantics, then no file, URL or extension beyond the pool's folders.
+
+        External access stays off for as long as the database is open (DuckDB refuses to turn
+        it on again, or to change the allowed folders): a second connection to the same file in
+        this process shares the first one's folders.
+        """
+        con.execute("SET integer_division = true")           # 5/2 = 2
+        con.execute("SET default_collation = 'nocase'")      # SQL_Latin1_General_CP1_CI_AS
+        con.execute("SET python_enable_replacements = false")  # no scan of a caller's DataFrame
+        if con.execute("SELECT current_setting('enable_external_access')").fetchall()[0][0]:
+            for folder in (self.staging_dir, *self.storage_roots):
+                folder.mkdir(parents=True, exist_ok=True)
+            folders = ", ".join(sql_string(str(f) + os.sep) for f in (self.staging_dir, *self.storage_roots))
+            con.execute(f"SET allowed_directories = [{folders}]")
+            con.execute("SET enable_external_access = false")
 
     def close(self) -> None:
         if self._con is not None:
@@ -101,13 +134,12 @@ class LocalPool(SqlPool):
 
     def row_count(self, table: TableName) -> int:
         """Rows in ``table``, counted by DuckDB directly (no T-SQL engine needed)."""
-        target = f"{dquote(table.schema)}.{dquote(table.table)}"
         with self.lock:
-            return int(self.con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0])
+            return int(self.con.execute(f"SELECT count(*) FROM {table.duckdb}").fetchall()[0][0])
 
     def drop_table(self, table: TableName) -> bool:
         """Drop ``table`` and its declared column types if it exists (one transaction)."""
-        target = f"{dquote(table.schema)}.{dquote(table.table)}"
+        target = table.duckdb
         with self.lock:
             if not self.table_exists(table):
                 return False
@@ -211,7 +243,23 @@ class LocalPool(SqlPool):
 
 
 def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    return sql_string(value)
+
+
+def _storage_roots(roots) -> list[Path]:
+    """The folders COPY INTO reads: ``roots``, else ``SYNHELPERS_SQLPOOL_STORAGE_ROOTS``
+    (``os.pathsep``-separated), else ``<state>/storage``; absolute, symlinks resolved."""
+    from ..runtime.state import state_dir
+    if roots is None:
+        configured = os.environ.get(STORAGE_ROOTS_ENV, "")
+        roots = [r for r in configured.split(os.pathsep) if r.strip()] or [state_dir() / "storage"]
+    return [Path(r).expanduser().resolve() for r in roots]
+
+
+def table_exists_sql(table: TableName) -> str:
+    """T-SQL counting the tables named ``table`` (column ``n``): names as N'...' literals."""
+    return ("SELECT COUNT(*) AS n FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = "
+            f"{nstring(table.schema)} AND TABLE_NAME = {nstring(table.table)}")
 
 
 class SynapsePool(SqlPool):
@@ -248,24 +296,23 @@ class SynapsePool(SqlPool):
 
     def execute(self, script: str) -> list:
         import pyarrow as pa
-        from .tsql.batches import split_batches
+        from .tsql.batches import iter_batches
         results = []
         cursor = self.connect().cursor()
-        for batch in split_batches(script):
-            cursor.execute(batch)
-            while True:
-                if cursor.description:
-                    names = [d[0] for d in cursor.description]
-                    rows = cursor.fetchall()
-                    results.append(pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)}))
-                if not cursor.nextset():
-                    break
+        for batch in iter_batches(script):          # GO n repeats are capped, never a list
+            for _ in range(batch.repeat):
+                cursor.execute(batch.text)
+                while True:
+                    if cursor.description:
+                        names = [d[0] for d in cursor.description]
+                        rows = cursor.fetchall()
+                        results.append(pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)}))
+                    if not cursor.nextset():
+                        break
         return results
 
     def table_exists(self, table: TableName) -> bool:
-        script = ("SELECT COUNT(*) AS n FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = "
-                  f"{_sql_string(table.schema)} AND TABLE_NAME = {_sql_string(table.table)}")
-        return int(self.execute(script)[-1].column(0)[0].as_py()) > 0
+        return int(self.execute(table_exists_sql(table))[-1].column(0)[0].as_py()) > 0
 
 
 def get_pool(name: str) -> SqlPool:

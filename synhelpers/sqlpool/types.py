@@ -44,7 +44,7 @@ ONNX_TO_TSQL = {
     "tensor(int32)": "int", "tensor(string)": "varchar", "tensor(bool)": "bit",
 }
 
-_TYPE = re.compile(r"^\s*\[?([A-Za-z0-9_]+)\]?\s*(?:\(\s*([^)]*)\s*\))?\s*$")
+_TYPE = re.compile(r"\s*\[?([A-Za-z0-9_]+)\]?\s*(?:\(\s*([^)]*)\s*\))?\s*")   # fullmatch
 
 
 def spark_to_tsql(spark_type: str) -> str:
@@ -61,7 +61,7 @@ def spark_to_tsql(spark_type: str) -> str:
 
 def split_type(tsql_type: str) -> tuple[str, str | None]:
     """``NVARCHAR(4000)`` -> (``nvarchar``, ``4000``)."""
-    match = _TYPE.match(tsql_type)
+    match = _TYPE.fullmatch(tsql_type)
     if not match:
         raise UnsupportedSqlError(f"Unknown T-SQL type {tsql_type!r}.")
     return match.group(1).lower(), match.group(2)

@@ -112,7 +112,7 @@ def test_the_scoring_script_comes_from_the_template_with_the_pipeline_defaults(d
     query = script["content"]["query"]
     defaults = {k: v["defaultValue"] for k, v in docs[PIPELINE]["properties"]["parameters"].items()}
     assert f"CREATE PROCEDURE {defaults['procedure_name']}" in query
-    assert f"WHERE [ID] = '{defaults['model_name']}:1'" in query
+    assert f"WHERE [ID] = N'{defaults['model_name']}:1'" in query
     assert "RUNTIME = ONNX" in query and "{" not in query
 
 

@@ -138,7 +138,7 @@ def test_routed_tsql_predict_equals_spark_scores(spark, taxi, many, scored, pool
                              "dbo.aml_models", procedure_name="score_taxi_by_time_bin")
     assert "CAST([tripDistance] AS [real]) AS [tripDistance]" in sql      # double -> real
     assert sql.count("FROM PREDICT (MODEL = (SELECT [model] FROM [dbo].[aml_models] WHERE "
-                     "[ID] = '") == 4
+                     "[ID] = N'") == 4
     assert "WHERE [pickupTimeBin] IS NULL OR [pickupTimeBin] NOT IN (" in sql
     result = pool.execute(sql)[-1].to_pandas()
     assert len(result) == len(out)

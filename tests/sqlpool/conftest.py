@@ -10,8 +10,9 @@ from pool_testing import (Validator, double_regressor, fare_regressor, make_taxi
 
 @pytest.fixture
 def pool(tmp_path):
+    """A fresh pool whose COPY INTO reads the test's own tmp_path."""
     from synhelpers.sqlpool import LocalPool
-    local = LocalPool("testpool", path=tmp_path / "p.duckdb")
+    local = LocalPool("testpool", path=tmp_path / "p.duckdb", storage_roots=[tmp_path])
     yield local
     local.close()
 

@@ -176,3 +176,57 @@ def run_in_new_process(code: str):
                           cwd=str(root), env=dict(os.environ))
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# -- hostile input -------------------------------------------------------------------------------
+# names and values that would break out of a badly quoted identifier, string or comment
+HOSTILE_TEXT = {
+    "quote": "o'brien'); DROP TABLE [dbo].[victim]; --",
+    "bracket": "x]; DROP TABLE [dbo].[victim]; --",
+    "semicolon": "a; DROP TABLE dbo.victim",
+    "dashes": "b -- DROP TABLE dbo.victim",
+    "block comment": "c /* DROP TABLE dbo.victim */ d",
+    "double quote": 'e"; DROP TABLE dbo.victim; --',
+    "non-ASCII": "prévision 名前 ünïcödé",
+}
+# the same, plus what names cannot hold and values must escape
+HOSTILE_CONTROL = {
+    "newline": "a\nx AS (SELECT 1 AS y) SELECT 1 AS z; DROP TABLE [dbo].[victim]; WITH\n--",
+    "carriage return": "r\rDROP TABLE dbo.victim\r--",
+    "NUL": "nul\x00; DROP TABLE dbo.victim",
+}
+LONG = "l" * 300
+HOSTILE_VALUES = {**HOSTILE_CONTROL, **HOSTILE_TEXT, "300 characters": LONG}
+
+
+def statement_types(script: str) -> list[list[str]]:
+    """The statements of each batch of ``script`` as the Synapse dialect of sqlglot's T-SQL parses
+    them (class names), e.g. ``[["IfBlock"], ["Procedure"], ["Execute"]]``."""
+    from synhelpers.sqlpool.tsql import parse_batch
+    from synhelpers.sqlpool.tsql.batches import iter_batches
+    return [[type(s).__name__ for s in parse_batch(b.text)] for b in iter_batches(script)
+            for _ in range(b.repeat)]
+
+
+def create_victim(pool) -> None:
+    pool.execute("CREATE TABLE dbo.victim (v int) WITH (HEAP)\nGO\nINSERT INTO dbo.victim VALUES (1), (2)")
+
+
+def pool_objects(pool) -> list[tuple]:
+    """Every table, view and procedure of ``pool`` with its row count (tables)."""
+    objects = pool.execute("SELECT name, type FROM sys.objects")[-1].to_pylist()
+    found = []
+    for o in objects:
+        rows = None
+        if o["type"] == "U":
+            from synhelpers.sqlpool.names import TableName
+            schema = pool.con.execute(
+                "SELECT schema_name FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
+                [o["name"]]).fetchall()[0][0]
+            rows = pool.row_count(TableName("", schema, o["name"]))
+        found.append((o["name"], o["type"], rows))
+    return sorted(found)
+
+
+def assert_victim_intact(pool) -> None:
+    assert pool.execute("SELECT v FROM dbo.victim ORDER BY v")[-1].to_pylist() == [{"v": 1}, {"v": 2}]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 import uuid
 
 import pytest
@@ -152,10 +153,11 @@ def test_a_load_failing_in_the_pool_rolls_back(spark, C, pool):
 
 
 def test_a_staged_count_mismatch_loads_nothing(spark, tmp_path, pool):
-    people(spark, 3).write.parquet(str(tmp_path / "staged"))
+    staged = pool.staging_dir / f"test-{uuid.uuid4().hex}"          # where the connector stages
+    people(spark, 3).write.parquet(str(staged))
     table = parse_table_name("dbo.T")
     with pytest.raises(SqlPoolError, match="holds 3 rows, expected 4"):
-        pool.load_parquet(table, str(tmp_path / "staged" / "*.parquet"),
+        pool.load_parquet(table, str(staged / "*.parquet"),
                           [("id", "BIGINT"), ("name", "NVARCHAR(4000)")], "overwrite", 4)
     assert not pool.table_exists(table)
 
@@ -201,7 +203,14 @@ def test_query_reads(spark, C, pool):
         spark.read.synapsesql("SELECT 1 AS one")
     with pytest.raises(UnsupportedSqlError, match="one SELECT"):
         spark.read.option(C.DATABASE, pool.name).option(C.QUERY, "DELETE FROM dbo.P").synapsesql()
+    with pytest.raises(UnsupportedSqlError, match="one SELECT"):
+        spark.read.option(C.DATABASE, pool.name).option(C.QUERY, "SELECT * INTO dbo.Q FROM dbo.P").synapsesql()
+    with pytest.raises(UnsupportedSqlError, match="PREDICT in a connector query"):
+        spark.read.option(C.DATABASE, pool.name).option(
+            C.QUERY, "SELECT * FROM PREDICT(MODEL = 0x00, DATA = dbo.P, RUNTIME = ONNX) WITH (y real) AS p"
+        ).synapsesql()
     assert pool_row_counts(pool.name, ["dbo.P"]) == {"dbo.P": 6}
+    assert not pool.table_exists(parse_table_name("dbo.Q"))
 
 
 def test_reads_are_bounded_and_name_missing_tables(spark, C, pool):
@@ -231,3 +240,35 @@ def test_in_synapse_without_the_connector_the_error_says_so(monkeypatch):
     monkeypatch.setenv("SYNHELPERS_RUNTIME", "synapse")
     with pytest.raises(MissingDependencyError, match="com.microsoft.spark.sqlanalytics"):
         enable_connector()
+
+
+def test_query_reads_see_pool_tables_only_never_host_files(spark, C, pool, tmp_path):
+    people(spark, 2).write.synapsesql(f"{pool.name}.dbo.P")
+    (tmp_path / "s.csv").write_text("secret\nhunter2\n")
+    path = str(tmp_path / "s.csv")
+    reader = spark.read.option(C.DATABASE, pool.name)
+    for query, name in [(f"SELECT * FROM read_csv('{path}')", "read_csv"),
+                        ("SELECT * FROM read_text('/etc/passwd')", "read_text"),
+                        (f"SELECT * FROM [{path}]", path),
+                        ("SELECT * FROM [https://example.com/x.csv]", "https://example.com/x.csv"),
+                        (f"SELECT * FROM (WITH [{path}] AS (SELECT 1 AS a) SELECT * FROM [{path}]) q "
+                         f"CROSS JOIN [{path}]", path),
+                        ("SELECT * FROM dbo.P CROSS JOIN read_json_auto('/etc/passwd')", "read_json_auto")]:
+        with pytest.raises(SqlPoolError, match=rf"(?i)Invalid object name '(dbo\.)?{re.escape(name)}'") as error:
+            reader.option(C.QUERY, query).synapsesql().collect()
+        assert "hunter2" not in str(error.value)
+    # T-SQL over the pool's own tables still reads, with its names and views
+    rows = reader.synapsesql("SELECT TOP 1 name FROM dbo.P WHERE name LIKE N'name%' ORDER BY id")
+    assert [tuple(r) for r in rows.collect()] == [("name 0",)]
+    tables = reader.option(C.QUERY, "SELECT name FROM sys.tables").synapsesql().collect()
+    assert [r["name"] for r in tables] == ["P"]
+
+
+@pytest.mark.parametrize("name", ["new\nline", "cr\rreturn", "nul\x00byte", "l" * 300])
+def test_names_a_pool_cannot_hold_are_refused_before_any_job(spark, C, pool, name):
+    with pytest.raises(ConfigError, match="table_name"):
+        people(spark, 1).write.synapsesql(f"{pool.name}.dbo.[{name}]")
+    odd = spark.createDataFrame([(1,)], [name])
+    with pytest.raises(ConfigError, match="Column .* control character|Column .* 128"):
+        odd.write.synapsesql(f"{pool.name}.dbo.Odd")
+    assert not pool.table_exists(parse_table_name("dbo.Odd")) and not staging_left(pool)

@@ -87,8 +87,10 @@ def pool():
 
 
 def load(pool, tmp_path, frame, ddl: str, name: str, columns) -> None:
-    """CREATE TABLE with ``ddl`` and COPY INTO it from a CSV of ``frame[columns]``."""
-    path = tmp_path / f"{name.replace('.', '_')}.csv"
+    """CREATE TABLE with ``ddl`` and COPY INTO it from a CSV of ``frame[columns]`` (in the state
+    directory's ``storage`` folder, the local pools' default storage root)."""
+    from synhelpers.runtime.state import state_path
+    path = state_path("storage", tmp_path.name, f"{name.replace('.', '_')}.csv")
     frame[columns].to_csv(path, index=False)
     pool.execute(f"{ddl.format(name=name)}\nGO\nCOPY INTO {name} FROM '{path}' WITH (FILE_TYPE = "
                  "'CSV', FIRSTROW = 2)")
@@ -136,7 +138,7 @@ def test_every_score_is_what_onnxruntime_gives_and_the_results_table_keeps_them(
     assert written["table"] == "dbo.trip_scores" and written["rows"] == len(trips)
     stored = pool.execute("SELECT trip_id, variable_out1 FROM dbo.trip_scores")[-1]
     assert dict(zip(stored.column(0).to_pylist(), stored.column(1).to_numpy())) == got
-    assert not exists(pool, "dbo.trip_scores__new", "U") and not exists(pool, "dbo.trip_scores__old", "U")
+    assert staging_tables(pool, "trip_scores") == []          # nothing left of the swap
     summary = scoring_summary(plan, scored, written, deployment)
     assert {k: summary[k] for k in ("pool", "model", "procedure", "rows_scored", "results_table")} == {
         "pool": POOL, "model": plan.model_id, "procedure": "dbo.score_trips",
@@ -249,7 +251,7 @@ def test_deploying_again_replaces_the_row_and_a_new_version_adds_one(pool, trips
     assert ids == [first.model_id, second.model_id]
     scored = execute_procedure(second)          # the procedure now scores the version deployed last
     assert scored.rows == len(trips)
-    assert "WHERE [ID] = 'wizard_fare:%d'" % fare_model["version"] in first.procedure_script()
+    assert "WHERE [ID] = N'wizard_fare:%d'" % fare_model["version"] in first.procedure_script()
 
 
 # -- hostile names ------------------------------------------------------------------------------------
@@ -294,7 +296,7 @@ def test_a_failed_rescoring_leaves_the_previous_results_table_intact(pool, trips
     with pytest.raises(PredictError, match="MODEL is NULL"):
         write_results(plan)
     assert pool.row_count(parse_table_name("dbo.scores_r")) == len(trips)
-    assert not exists(pool, "dbo.scores_r__new", "U")
+    assert staging_tables(pool, "scores_r") == []             # the failed run's CTAS left nothing
     with pytest.raises(SqlPoolError, match="max_rows=10"):
         execute_procedure(plan, max_rows=10)
 
@@ -336,3 +338,56 @@ def test_rename_object_the_results_swap_relies_on(tmp_path):
             local.execute("RENAME OBJECT dbo.gone TO f")
     finally:
         local.close()
+
+
+# -- the results swap never drops a table it did not create ---------------------------------------------
+def staging_tables(pool, results: str) -> list[str]:
+    names = pool.query("SELECT name FROM sys.tables").name.tolist()
+    return sorted(n for n in names if n.lower().startswith(results.lower() + "__"))
+
+
+def test_the_results_swap_never_drops_the_scored_table(pool, trips, fare_model, tmp_path):
+    """``table_name="dbo.scores__old"`` with ``results_table="dbo.scores"``: the swap's
+    ``<results>__old`` used to be the scored table, which it dropped."""
+    load(pool, tmp_path, trips, CONNECTOR_DDL, "dbo.scores__old", ["trip_id", *TAXI_COLUMNS])
+    load(pool, tmp_path, trips, CONNECTOR_DDL, "dbo.scores__new", ["trip_id", *TAXI_COLUMNS])
+    for table in ("dbo.scores__old", "dbo.scores__new"):
+        plan = plan_scoring(POOL, table, "wizard_fare", 0, procedure_name="dbo.score_swap",
+                            model_table="dbo.models_swap", results_table="dbo.scores")
+        deploy(plan, output_dir=tmp_path)
+        for _ in range(2):                                    # a first write, then a replacement
+            assert write_results(plan)["rows"] == len(trips)
+            for kept in ("dbo.scores__old", "dbo.scores__new"):
+                assert pool.row_count(parse_table_name(kept)) == len(trips), kept
+    assert staging_tables(pool, "scores") == ["scores__new", "scores__old"]   # the inputs, no more
+
+
+def test_staging_names_are_unique_per_run_and_a_collision_is_refused_before_anything_runs(
+        pool, trips, fare_model, tmp_path):
+    load(pool, tmp_path, trips, CONNECTOR_DDL, "dbo.trips_c", ["trip_id", *TAXI_COLUMNS])
+    plan = plan_scoring(POOL, "dbo.trips_c", "wizard_fare", 0, procedure_name="dbo.score_c",
+                        model_table="dbo.models_c", results_table="dbo.scores_c")
+    deploy(plan, output_dir=tmp_path)
+    first, second = plan.script(), plan.script()
+    staging = {line.split()[2] for line in (first + second).splitlines()
+               if line.startswith("CREATE TABLE dbo.scores_c")}
+    assert len(staging) == 2 and all(s.startswith("dbo.scores_c__new_") for s in staging)
+    # a table the plan touches cannot be a staging name ...
+    load(pool, tmp_path, trips, CONNECTOR_DDL, "dbo.scores_c__new_r1", ["trip_id", *TAXI_COLUMNS])
+    for parameter, value in (("table_name", "dbo.scores_c__new_r1"), ("model_table", "dbo.scores_c__old_r1"),
+                             ("procedure_name", "dbo.scores_c__new_r1")):
+        arguments = {"table_name": "dbo.trips_c", "procedure_name": "dbo.score_c",
+                     "model_table": "dbo.models_c", parameter: value}
+        colliding = plan_scoring(POOL, arguments.pop("table_name"), "wizard_fare", 0,
+                                 results_table="dbo.scores_c", **arguments)
+        with pytest.raises(ConfigError, match=f"{parameter}.*scores_c__(new|old)_r1"):
+            write_results(colliding, run_id="r1")
+    # ... nor an object already in the pool (a table of the user's, or one a killed run left)
+    before = staging_tables(pool, "scores_c")
+    with pytest.raises(SqlPoolError, match=r"dbo.scores_c__new_r1 already exists.*nothing was run"):
+        write_results(plan, run_id="r1")
+    assert staging_tables(pool, "scores_c") == before == ["scores_c__new_r1"]
+    assert pool.row_count(parse_table_name("dbo.scores_c__new_r1")) == len(trips)
+    assert not exists(pool, "dbo.scores_c", "U")                          # nothing ran
+    assert write_results(plan)["rows"] == len(trips)                     # a fresh run id: fine
+    assert staging_tables(pool, "scores_c") == ["scores_c__new_r1"]

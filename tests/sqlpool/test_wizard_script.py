@@ -45,7 +45,8 @@ def test_the_tips_procedure_is_the_wizards_own_text_verbatim():
     report = check_contract(TIPS_IO, TIPS_TABLE, "dbo.nyc_taxi")
     assert report.ok and report.raise_for_issues() is None
     golden = (GOLDEN / "wizard_procedure_nyc_taxi_tips.sql").read_text(encoding="utf-8")
-    assert procedure_script(report, names()) + "\n" == golden          # reference §2.5, exactly
+    # reference §2.5 exactly, but for the model ID written as N'...' (the one quoting path)
+    assert procedure_script(report, names()) + "\n" == golden
     assert [m.cast for m in report.inputs] == [True, True, True, True, False, True]
     assert report.outputs[0].with_sql == "[output_label] [bigint]"
     assert report.omitted_outputs[0].startswith("output_probability tensor(float)[N,2]")
@@ -67,7 +68,7 @@ def test_the_sqlscript_follows_the_pipeline_names():
     script = tutorial_scoring_script({"sql_table": "stage.trips", "procedure_name": "score_trips",
                                       "model_table": "[ml].[model store]", "model_name": "fares"})
     assert "CREATE PROCEDURE score_trips\n" in script and "FROM [stage].[trips]\n" in script
-    assert "(SELECT [model] FROM ml.[model store] WHERE [ID] = 'fares:1')" in script
+    assert "(SELECT [model] FROM ml.[model store] WHERE [ID] = N'fares:1')" in script
     assert script.endswith("EXEC score_trips\n")
 
 
@@ -85,25 +86,30 @@ def test_the_upsert_replaces_one_row_in_a_transaction_with_a_hex_literal():
     row = ModelRow("m:2", "m", 2, b"\x00\xffO'", "[]", "[]", description="it's " + "x" * 2000,
                    created_by="me")
     text = upsert_sql(names(model_table="dbo.models"), row)
-    assert text.splitlines()[1:5] == ["SET XACT_ABORT ON;", "BEGIN TRANSACTION;", "DELETE FROM dbo.models WHERE [ID] = 'm:2';",
+    assert text.splitlines()[1:5] == ["SET XACT_ABORT ON;", "BEGIN TRANSACTION;", "DELETE FROM dbo.models WHERE [ID] = N'm:2';",
                                       "INSERT INTO dbo.models ([ID], [name], [description], [version], "
                                       "[created_time], [created_by],"]
-    assert "0x00ff4f27," in text and "'it''s " + "x" * 1019 + "', 2," in text   # cut at 1024
+    assert "0x00ff4f27," in text and "N'it''s " + "x" * 1019 + "', 2," in text   # cut at 1024
     assert text.rstrip().endswith("COMMIT TRANSACTION;")
 
 
 def test_the_whole_script_has_model_table_row_procedure_and_results_sections():
     report = check_contract(TIPS_IO, TIPS_TABLE, "dbo.nyc_taxi")
     row = ModelRow("nyc_taxi_tip_predict:1", "nyc_taxi_tip_predict", 1, b"\x01", "[]", "[]")
-    text = scoring_script(report, names(results="dbo.tips_scored"), row)
+    text = scoring_script(report, names(results="dbo.tips_scored"), row, run_id="r1")
     order = ["CREATE TABLE aml_models (", "DELETE FROM aml_models", "DROP PROCEDURE nyc_taxi_procedure;",
              "CREATE PROCEDURE nyc_taxi_procedure", "EXEC nyc_taxi_procedure",
-             "CREATE TABLE dbo.tips_scored__new\nWITH (DISTRIBUTION = ROUND_ROBIN, HEAP)\nAS\nWITH InputData",
-             "RENAME OBJECT dbo.tips_scored TO tips_scored__old;",
-             "RENAME OBJECT dbo.tips_scored__new TO tips_scored;", "DROP TABLE dbo.tips_scored__old;"]
-    positions = [text.index(part) for part in order[:-1]] + [text.rindex(order[-1])]
+             "CREATE TABLE dbo.tips_scored__new_r1\nWITH (DISTRIBUTION = ROUND_ROBIN, HEAP)\nAS\nWITH InputData",
+             "RENAME OBJECT dbo.tips_scored TO tips_scored__old_r1;",
+             "RENAME OBJECT dbo.tips_scored__new_r1 TO tips_scored;", "DROP TABLE dbo.tips_scored__old_r1;"]
+    positions = [text.index(part) for part in order]
     assert positions == sorted(positions)
-    assert text.count("DROP TABLE dbo.tips_scored__old;") == 2          # before and after the swap
+    # the swap drops only the previous results it renamed itself, once the new table is in place
+    assert text.count("DROP TABLE dbo.tips_scored__old_r1;") == 1 and text.count("DROP TABLE") == 1
+    assert "IF OBJECT_ID(N'dbo.tips_scored__old_r1', 'U') IS NOT NULL AND OBJECT_ID(N'dbo.tips_scored__new_r1', " \
+           "'U') IS NULL\nAND OBJECT_ID(N'dbo.tips_scored', 'U') IS NOT NULL\nDROP TABLE" in text
+    assert scoring_script(report, names(results="dbo.tips_scored"), row) != \
+        scoring_script(report, names(results="dbo.tips_scored"), row)     # a new run ID each time
 
 
 # -- names: quoted or refused -----------------------------------------------------------------------
@@ -121,7 +127,7 @@ def test_the_whole_script_has_model_table_row_procedure_and_results_sections():
 def test_names_are_written_as_typed_when_plain_and_bracketed_otherwise(text, sql, bracketed):
     name = parse_object(text, "procedure_name", "mlverifypool")
     assert (name.sql, name.bracketed) == (sql, bracketed)
-    assert name.id_literal == ("" if sql.isascii() else "N") + "'" + sql.replace("'", "''") + "'"
+    assert name.id_literal == "N'" + sql.replace("'", "''") + "'"
 
 
 @pytest.mark.parametrize("text, match", [

@@ -4,13 +4,20 @@
 hold only ``GO`` (any case, optionally followed by a repeat count and a ``--`` comment) and send
 each piece as one batch. A ``GO`` inside a string, a bracketed or double-quoted identifier, or a
 block comment (T-SQL block comments nest) is text, not a separator.
+
+``GO n`` repeats a batch n times; n is capped at :data:`MAX_REPEAT` (a larger count is refused
+before any batch runs), and a repeat is a count, never a list of copies.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-_GO_LINE = re.compile(r"^[ \t]*go(?:[ \t]+(\d+))?[ \t]*(?:--.*)?$", re.IGNORECASE)
+from ...exceptions import SqlParseError
+
+MAX_REPEAT = 100_000
+
+_GO_LINE = re.compile(r"[ \t]*go(?:[ \t]+(\d+))?[ \t]*(?:--.*)?", re.IGNORECASE)   # fullmatch
 
 
 @dataclass(frozen=True)
@@ -38,9 +45,9 @@ def iter_batches(script: str) -> list[Batch]:
     state = _Scanner()
     pos = 0
     for line in script.splitlines(keepends=True):
-        match = _GO_LINE.match(line.rstrip("\r\n")) if state.at_top_level else None
+        match = _GO_LINE.fullmatch(line.rstrip("\r\n")) if state.at_top_level else None
         if match:
-            _add(batches, script[start:pos], start_line, int(match.group(1) or 1))
+            _add(batches, script[start:pos], start_line, _repeat(match.group(1), line_no, line))
             start, start_line = pos + len(line), line_no + 1
         else:
             state.feed(line)
@@ -48,6 +55,16 @@ def iter_batches(script: str) -> list[Batch]:
         line_no += 1
     _add(batches, script[start:], start_line, 1)
     return batches
+
+
+def _repeat(count: str | None, line_no: int, line: str) -> int:
+    repeat = int(count or 1)
+    if repeat > MAX_REPEAT:
+        message = (f"GO {count} at line {line_no}: a batch can be repeated at most {MAX_REPEAT:,} "
+                   "times: lower the count, or loop with WHILE inside the batch.")
+        raise SqlParseError(message, [{"line": line_no, "col": 0, "statement": line.strip(),
+                                       "highlight": count, "description": message}])
+    return repeat
 
 
 def _add(batches: list[Batch], text: str, line: int, repeat: int) -> None:

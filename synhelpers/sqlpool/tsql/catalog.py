@@ -10,7 +10,7 @@ sys.objects WHERE NAME = 'x' AND TYPE = 'U')``, ``OBJECT_ID('dbo.x', 'U')``).
 from __future__ import annotations
 
 from ...exceptions import SqlPoolError, UnsupportedSqlError
-from ..names import TableName
+from ..names import TableName, dquote, sql_string
 from ..pool import META_SCHEMA
 
 PROCEDURES = f"{META_SCHEMA}.procedures"
@@ -100,13 +100,13 @@ def object_id_sql(name: TableName, kind: str | None, temporary: bool) -> str:
     """DuckDB SQL for ``OBJECT_ID('<name>'[, '<kind>'])``: the object's id, or NULL."""
     if temporary:
         return ("(SELECT CAST(table_oid AS INTEGER) FROM duckdb_tables() WHERE temporary AND "
-                f"lower(table_name) = lower({_quote('#' + name.table.lstrip('#'))}) LIMIT 1)")
+                f"lower(table_name) = lower({sql_string('#' + name.table.lstrip('#'))}) LIMIT 1)")
     kinds = {"U": [_TABLES], "V": [_VIEWS], "P": [_PROCS], None: [_TABLES, _VIEWS, _PROCS]}
     if kind not in kinds:
         raise UnsupportedSqlError(f"OBJECT_ID(..., {kind!r}): only 'U', 'V' and 'P' are emulated.")
     union = " UNION ALL ".join(kinds[kind])
-    return (f"(SELECT object_id FROM ({union}) WHERE lower(schema_name) = lower({_quote(name.schema)}) "
-            f"AND lower(name) = lower({_quote(name.table)}) LIMIT 1)")
+    return (f"(SELECT object_id FROM ({union}) WHERE lower(schema_name) = lower({sql_string(name.schema)}) "
+            f"AND lower(name) = lower({sql_string(name.table)}) LIMIT 1)")
 
 
 # -- stored procedures ---------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def save_procedure(con, name: TableName, definition: str, mode: str) -> None:
         SqlPoolError: with the messages SQL Server gives for an existing / missing procedure.
     """
     exists = find_procedure(con, name) is not None
-    if mode == "create" and (exists or _is_table_or_view(con, name)):
+    if mode == "create" and (exists or object_exists(con, name)):
         raise SqlPoolError(f"There is already an object named '{name.table}' in the database.")
     if mode == "alter" and not exists:
         raise SqlPoolError(f"Cannot alter procedure '{name.table}' because it does not exist: "
@@ -135,7 +135,7 @@ def save_procedure(con, name: TableName, definition: str, mode: str) -> None:
                     "lower(schema_name) = lower(?) AND lower(name) = lower(?)",
                     [definition, name.schema, name.table])
     else:
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(name.schema)}")
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {dquote(name.schema)}")
         con.execute(f"INSERT INTO {PROCEDURES} VALUES (?, ?, ?, now(), now())",
                     [name.schema, name.table, definition])
 
@@ -150,16 +150,16 @@ def drop_procedure(con, name: TableName, if_exists: bool) -> None:
                 "lower(?)", [name.schema, name.table])
 
 
-def _is_table_or_view(con, name: TableName) -> bool:
+def object_exists(con, name: TableName) -> bool:
+    """True when ``name`` is a table or view of the pool (names compared ignoring case)."""
     rows = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = "
                        "current_database() AND lower(table_schema) = lower(?) AND "
                        "lower(table_name) = lower(?)", [name.schema, name.table]).fetchall()
     return rows[0][0] > 0
 
 
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _ident(value: str) -> str:
-    return '"' + value.replace('"', '""') + '"'
+def temp_table_exists(con, name: str) -> bool:
+    """True when ``#name`` is a temp table of this connection."""
+    rows = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND lower(table_name) = "
+                       "lower(?)", [name]).fetchall()
+    return rows[0][0] > 0

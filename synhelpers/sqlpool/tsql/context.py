@@ -36,9 +36,8 @@ class PoolSession:
         self.con = con
         self.temp_columns: dict[str, list[tuple[str, str]]] = {}
         self.names = itertools.count(1)
-        # T-SQL semantics: 5/2 = 2 and the default collation is case-insensitive (CI_AS).
-        con.execute("SET integer_division = true")
-        con.execute("SET default_collation = 'nocase'")
+        # T-SQL's 5/2 = 2 and case-insensitive collation (CI_AS) are set when the pool opens the
+        # connection (LocalPool.con), before its configuration is locked.
         catalog.ensure_procedure_table(con)
 
     def unique_name(self, prefix: str) -> str:
@@ -131,6 +130,8 @@ class Context:
 
 _MESSAGES = [
     (r"Table with name (\S+?) does not exist", "Invalid object name '{0}'."),
+    # the connection's lockdown (LocalPool.con) refused a file or URL: a name no pool object has
+    (r'Cannot access (?:file|directory) "([^"]*)"', "Invalid object name '{0}'."),
     (r'Referenced column "?([^"\s]+)"? not found', "Invalid column name '{0}'."),
     (r"More than one row returned by a subquery", "Subquery returned more than 1 value. This is "
      "not permitted when the subquery follows =, !=, <, <= , >, >= or when the subquery is used "

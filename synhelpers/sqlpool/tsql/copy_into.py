@@ -4,19 +4,26 @@
 'PARQUET', FIRSTROW = n, FIELDTERMINATOR = ',', ROWTERMINATOR = '0x0A', FIELDQUOTE = '"', ...)``.
 CSV fields are read as text and converted to each column's declared T-SQL type (hex text for
 varbinary, as Synapse does); Parquet columns are matched by name (then by an explicit ordinal); table
-columns the file or the column list lacks get NULL; ``DEFAULT v`` replaces NULLs. Paths are local files, ``file://`` URLs or globs;
+columns the file or the column list lacks get their default (NULL, or the next IDENTITY value);
+``DEFAULT v`` replaces NULLs. Paths are local files, ``file://`` URLs or globs;
 ``https://``, ``abfss://`` and ``wasbs://`` locations, ORC, UTF-16, ``DATEFORMAT``, ``ERRORFILE``,
 ``MAXERRORS`` > 0 and ``AUTO_CREATE_TABLE = 'ON'`` raise :class:`UnsupportedSqlError`.
+
+The local files play the storage account: every file (symlinks resolved) must be inside one of the
+pool's ``storage_roots`` (:class:`~synhelpers.sqlpool.pool.LocalPool`), as a dedicated pool reads
+only the storage it is given access to; anything else is refused before a byte is read. DuckDB
+gets the resolved file list, never the pattern, and its own lockdown holds the same folders.
 """
 from __future__ import annotations
 
 import glob
+import re
 from pathlib import Path
 
 from sqlglot import exp
 
 from ...exceptions import SqlPoolError
-from ..names import dquote
+from ..names import dquote, sql_string
 from ..types import split_type
 from . import coltypes, ddl, transpile
 from .nodes import CopyInto
@@ -37,7 +44,7 @@ def copy_into(ctx, node: CopyInto) -> None:
     declared = (ctx.session.temp_columns.get("#" + name.table.lower()) if temporary
                 else ctx.pool.declared_columns(name))
     options = _options(ctx, node)
-    files = [_local_path(ctx, f.name) for f in node.args["files"]]
+    files = [path for f in node.args["files"] for path in _local_files(ctx, f.name)]
     file_type = str(options.get("FILE_TYPE", "CSV")).upper()
     mapping = _mapping(ctx, node, declared)
     if file_type == "CSV":
@@ -47,11 +54,10 @@ def copy_into(ctx, node: CopyInto) -> None:
         fields = [c.lower() for c in ctx.query(f"SELECT * FROM {source} LIMIT 0").column_names]
     else:
         raise transpile.unsupported(ctx, f"COPY INTO with FILE_TYPE = '{file_type}' (use CSV or PARQUET)")
-    select = []
+    loaded = []                               # (column, DuckDB value); the others get defaults
     for column, tsql in declared:
         entry = mapping.get(column.lower())
         if entry is None:
-            select.append(f"CAST(NULL AS {coltypes.duckdb_type(tsql)})")
             continue
         ordinal, default, explicit = entry
         if fields is None:
@@ -61,14 +67,16 @@ def copy_into(ctx, node: CopyInto) -> None:
         elif explicit and ordinal <= len(fields):
             value = f"CAST(src.{dquote(fields[ordinal - 1])} AS {coltypes.duckdb_type(tsql)})"
         elif not node.args.get("columns"):
-            value = f"CAST(NULL AS {coltypes.duckdb_type(tsql)})"
+            continue
         else:
             raise SqlPoolError(f"COPY INTO {name}: column [{column}] is not in the Parquet file(s) "
                                f"(columns: {', '.join(fields)}).{ctx.where()}")
-        select.append(f"coalesce({value}, {default})" if default else value)
+        loaded.append((column, f"coalesce({value}, {default})" if default else value))
+    if not loaded:
+        raise SqlPoolError(f"COPY INTO {name}: no column of the table is in the file(s).{ctx.where()}")
     target = ddl.target_sql(name, temporary)
-    columns = ", ".join(dquote(c) for c, _ in declared)
-    ctx.rowcount = ctx.run(f"INSERT INTO {target} ({columns}) SELECT {', '.join(select)} "
+    columns = ", ".join(dquote(c) for c, _ in loaded)
+    ctx.rowcount = ctx.run(f"INSERT INTO {target} ({columns}) SELECT {', '.join(v for _, v in loaded)} "
                            f"FROM {source} AS src") or 0
 
 
@@ -139,17 +147,46 @@ def _from_text(field: str, tsql: str) -> str:
     return f"CAST({field} AS {coltypes.duckdb_type(tsql)})"
 
 
-def _local_path(ctx, location: str) -> str:
+def _local_files(ctx, location: str) -> list[str]:
+    """The files ``location`` (a path, ``file://`` URL or glob) names, resolved, each inside one of
+    the pool's storage roots.
+
+    Raises:
+        UnsupportedSqlError: a URL (the local pool reads local files only).
+        SqlPoolError: a location outside the storage roots, or no such file.
+    """
     lowered = location.lower()
-    if lowered.startswith("file://"):
-        location = location[7:]
-    elif "://" in lowered:
+    path = location[7:] if lowered.startswith("file://") else location
+    if "://" in lowered and not lowered.startswith("file://"):
         raise transpile.unsupported(ctx, f"COPY INTO from '{location}': the local pool reads local "
                                          "files only (download the file, or load it with the connector)")
-    if not glob.glob(location):
+    roots = list(getattr(ctx.pool, "storage_roots", []))
+    fixed = re.split(r"[*?\[]", path, maxsplit=1)[0]         # the folder part before any wildcard
+    if not _inside(Path(fixed or ".").resolve(), roots):
+        raise _outside(ctx, location, roots)
+    matches = sorted(glob.glob(path))
+    if not matches:
         raise SqlPoolError(f"Cannot bulk load because the file \"{location}\" could not be opened: "
                            f"it does not exist.{ctx.where()}")
-    return str(Path(location))
+    files = []
+    for match in matches:
+        real = Path(match).resolve()
+        if not _inside(real, roots):                           # a symlink out of the root
+            raise _outside(ctx, location, roots)
+        files.append(str(real))
+    return files
+
+
+def _inside(path: Path, roots: list[Path]) -> bool:
+    return any(path == root or root in path.parents for root in roots)
+
+
+def _outside(ctx, location: str, roots: list[Path]) -> SqlPoolError:
+    shown = ", ".join(str(r) for r in roots) or "none"
+    return SqlPoolError(f"Cannot bulk load because the file \"{location}\" could not be opened: it is "
+                        f"outside the storage roots of SQL pool '{ctx.pool.name}' ({shown}). Put the "
+                        "file under one of them, or give the pool more roots (LocalPool(storage_roots=...) "
+                        f"or SYNHELPERS_SQLPOOL_STORAGE_ROOTS).{ctx.where()}")
 
 
 def _unescape(value) -> str:
@@ -160,4 +197,4 @@ def _unescape(value) -> str:
 
 
 def _string(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
+    return sql_string(value)

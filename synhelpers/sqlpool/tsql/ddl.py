@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from ...exceptions import SqlPoolError
-from ..names import TableName, dquote
+from ..names import TableName, dquote, sql_string
 from . import catalog, coltypes, transpile
 from .leaf import run_leaf
 from .nodes import Predict, TableOption
@@ -219,7 +219,7 @@ def _column_sql(ctx, column: exp.ColumnDef, tsql: str, table: TableName, tempora
             parts.append(f"DEFAULT ({transpile.to_duckdb(ctx, prepared)})")
         elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
             sequence = _identity(ctx, column, kind, table, temporary)
-            parts.append(f"DEFAULT nextval('{sequence.replace(chr(39), chr(39) * 2)}')")
+            parts.append(f"DEFAULT nextval({sql_string(sequence)})")
         elif isinstance(kind, (exp.PrimaryKeyColumnConstraint, exp.UniqueColumnConstraint)):
             _check_constraint(ctx, kind)
         else:

@@ -8,7 +8,8 @@ Added on top of ``sqlglot.dialects.tsql.TSQL`` (pinned sqlglot 30.x, parser in `
 - the table options ``DISTRIBUTION = ROUND_ROBIN | REPLICATE | HASH(c)``, ``HEAP``,
   ``CLUSTERED COLUMNSTORE INDEX [ORDER (c)]``, ``CLUSTERED INDEX (c)``, ``PARTITION (...)``;
 - ``RENAME OBJECT [::] t TO new`` (:class:`~.nodes.RenameObject`);
-- ``float`` is 8 bytes and ``real`` 4 (stock sqlglot reads both as 4-byte FLOAT), ``float(n≤24)`` is real.
+- ``float`` is 8 bytes and ``real`` 4 (stock sqlglot reads both as 4-byte FLOAT), ``float(n≤24)`` is real;
+- ``NCHAR(n)`` is the character of code point ``n`` (as ``CHAR(n)``).
 """
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ from .statements import StatementsMixin
 
 
 class SynapseTSQLParser(StatementsMixin, TSQLParser):
+    # NCHAR(n): the character of code point n (what nstring() writes for control characters)
+    FUNCTIONS = {**TSQLParser.FUNCTIONS,
+                 "NCHAR": lambda args: exp.Chr(expressions=args, charset=False)}
     PROPERTY_PARSERS = {
         **TSQLParser.PROPERTY_PARSERS,
         "DISTRIBUTION": lambda self: self._parse_distribution(),

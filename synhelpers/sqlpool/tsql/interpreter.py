@@ -89,11 +89,9 @@ def _handler(statement: exp.Expr) -> Callable | None:
 def _check_supported(ctx: Context, statements: list[exp.Expr]) -> None:
     """Refuse the batch before running any of it (as SQL Server compiles a batch first)."""
     for statement in statements:
+        ctx.statement = statement
         for node in statement.walk():
-            reason = transpile.refusal(node, pool_name=ctx.pool.name)
-            if reason:
-                ctx.statement = statement
-                raise transpile.unsupported(ctx, reason)
+            transpile.check(ctx, node)
         if _handler(statement) is None:
             ctx.statement = statement
             raise transpile.unsupported(ctx, f"{type(statement).__name__} statements")

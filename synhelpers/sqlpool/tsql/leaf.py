@@ -12,15 +12,15 @@ from .transpile import used_params
 def run_leaf(ctx, tree: exp.Expr, rows: bool, wrap: Callable[[str], str] | None = None):
     """Execute ``tree`` on the pool; a pyarrow Table when ``rows`` (else None).
 
-    PREDICT nodes are evaluated first (each becomes a registered Arrow table, unregistered
-    afterwards); ``wrap`` turns the generated query into the statement to run (CTAS). Sets
+    PREDICT nodes are evaluated first, batch by batch (each becomes the Parquet file of its scores,
+    removed afterwards); ``wrap`` turns the generated query into the statement to run (CTAS). Sets
     ``ctx.rowcount`` (``@@ROWCOUNT``).
     """
     prepared, params = transpile.prepare(ctx, tree)
-    registered: list[str] = []
+    spills: list = []
     try:
-        shortcut = predict.expand(ctx, prepared, params, registered)
-        if rows and shortcut is not None and wrap is None:
+        shortcut = predict.expand(ctx, prepared, params, spills, collect=rows and wrap is None)
+        if shortcut is not None:
             ctx.rowcount = shortcut.num_rows
             return shortcut
         sql = transpile.to_duckdb(ctx, prepared)
@@ -34,8 +34,8 @@ def run_leaf(ctx, tree: exp.Expr, rows: bool, wrap: Callable[[str], str] | None 
         ctx.rowcount = ctx.run(sql, used) or 0
         return None
     finally:
-        for name in registered:
-            ctx.con.unregister(name)
+        for spill in spills:
+            spill.close()
 
 
 def scalar(ctx, expression: exp.Expr, tsql_type: str | None = None):

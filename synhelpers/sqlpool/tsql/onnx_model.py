@@ -1,7 +1,7 @@
 """ONNX models behind PREDICT: one cached onnxruntime session per model bytes, batched scoring.
 
 A session is created once per distinct model (keyed by the SHA-256 of its bytes, LRU of
-:data:`CACHE_SIZE`), never per batch or row. Models whose inputs have a fixed batch dimension of
+:data:`CACHE_SIZE`), never per batch or row; PREDICT scores batches of :data:`BATCH_ROWS` rows. Models whose inputs have a fixed batch dimension of
 1 (``[1, 1]``, as the tips tutorial notebook converts them) get that dimension made symbolic so
 they can score a whole batch; if onnxruntime refuses that, they are scored one row at a time.
 """
@@ -75,21 +75,24 @@ class OnnxModel:
         except Exception:
             self.row_by_row = True
 
-    def run(self, outputs: list[str], feed_batches) -> list[list]:
-        """Score each feed dict of ``feed_batches``; per requested output, the list of arrays.
+    def score(self, outputs: list[str], feeds: dict) -> list:
+        """The arrays of ``outputs`` for one batch of ``feeds`` (row by row when
+        :attr:`row_by_row`: a model whose fixed batch dimension of 1 could not be relaxed)."""
+        if not self.row_by_row:
+            return self._run(outputs, feeds)
+        import numpy as np
+        rows = len(next(iter(feeds.values()))) if feeds else 0
+        parts = [self._run(outputs, {k: v[i:i + 1] for k, v in feeds.items()}) for i in range(rows)]
+        if not parts:
+            return [np.empty((0,), dtype=object) for _ in outputs]
+        return [np.concatenate([p[k] for p in parts]) for k in range(len(outputs))]
 
-        The caller batches (:data:`BATCH_ROWS` rows, or one row when :attr:`row_by_row`).
-        """
-        chunks: list[list] = [[] for _ in outputs]
-        for feeds in feed_batches:
-            try:
-                values = self.session.run(outputs, feeds)
-            except Exception as exc:
-                raise PredictError("Error occurred during execution of the builtin function "
-                                   f"'PREDICT': onnxruntime failed: {_first_line(exc)}") from exc
-            for chunk, value in zip(chunks, values):
-                chunk.append(value)
-        return chunks
+    def _run(self, outputs: list[str], feeds: dict) -> list:
+        try:
+            return self.session.run(outputs, feeds)
+        except Exception as exc:
+            raise PredictError("Error occurred during execution of the builtin function "
+                               f"'PREDICT': onnxruntime failed: {_first_line(exc)}") from exc
 
     @property
     def batch_rows(self) -> int:

@@ -1,10 +1,14 @@
-"""T-SQL PREDICT as a table-valued step over Arrow.
+"""T-SQL PREDICT as a table-valued step over Arrow, batch by batch.
 
 For each ``PREDICT(MODEL = m, DATA = d AS a, RUNTIME = ONNX) WITH (col type, ...) AS p`` in a
-statement (innermost first): DATA (a table, view, CTE or #temp) is read into an Arrow table, the
-contract Synapse enforces is checked, onnxruntime scores it in batches, the WITH columns are
-appended, the result is ``con.register``-ed and the PREDICT node is replaced by that name. The
-statement then runs in DuckDB as usual. ``a.*`` / ``a.col`` keep meaning the DATA columns.
+statement (innermost first): the contract Synapse enforces is checked against DATA's columns (a
+table, view, CTE or #temp), then DATA is streamed from DuckDB in batches of
+:data:`~.onnx_model.BATCH_ROWS` rows, each scored by onnxruntime and given the WITH columns. When
+the statement is ``[WITH ...] SELECT * FROM PREDICT(...)`` the scored batches are its result set;
+otherwise they are spilled to a Parquet file (:mod:`.spill`) that DuckDB reads in place of the
+PREDICT node, and the statement runs in DuckDB as usual. Memory holds a batch at a time (plus
+the result set a SELECT returns), whatever the table's size. ``a.*`` / ``a.col`` keep meaning the
+DATA columns.
 
 The contract, with Synapse's own messages: RUNTIME = ONNX; MODEL is one varbinary value; no DATA
 column of an unsupported type; every model input has a DATA column of the same name and matching
@@ -25,6 +29,7 @@ from ..types import ONNX_TO_TSQL, split_type
 from . import coltypes, transpile
 from .transpile import used_params
 from .nodes import Predict
+from . import onnx_model
 from .onnx_model import load_model
 
 ENGINE = "Message(s) from 'PREDICT' engine: "
@@ -33,36 +38,42 @@ UNSUPPORTED_INPUT_TYPES = ("binary", "varbinary", "timestamp", "datetime2", "dat
 _UNSUPPORTED_TEXT = ", ".join(UNSUPPORTED_INPUT_TYPES) + " and user-defined type"
 _NUMPY = {"tensor(float)": "float32", "tensor(double)": "float64", "tensor(int64)": "int64",
           "tensor(int32)": "int32"}
-_SUB_COLUMN = re.compile(r"^(.+)_(\d+)$")
+_SUB_COLUMN = re.compile(r"(.+)_(\d+)")                  # matched whole (fullmatch)
 
 
-def expand(ctx, tree: exp.Expr, params: dict, registered: list[str]):
-    """Evaluate every PREDICT in ``tree`` (prepared) and replace it by a registered Arrow table.
+def expand(ctx, tree: exp.Expr, params: dict, spills: list, collect: bool = True):
+    """Evaluate every PREDICT in ``tree`` (prepared) and replace it by the file of its scores.
 
-    Returns that table when the whole statement is ``[WITH ...] SELECT * FROM PREDICT(...)`` (no
-    copy back through DuckDB is needed), else None.
+    Returns the scored rows as a pyarrow Table when ``collect`` and the whole statement is
+    ``[WITH ...] SELECT * FROM PREDICT(...)`` (its result set: no copy back through DuckDB), else
+    None. Spill files go to ``spills`` (the caller removes them when the statement ends).
     """
-    tables = {}
     while True:
         pending = list(tree.find_all(Predict))
         if not pending:
-            break
+            return None
         node = next((p for p in pending if not any(c.find(Predict) for c in _needed_ctes(p))), None)
         if node is None:
             raise transpile.unsupported(ctx, "PREDICT over a CTE that itself uses PREDICT in this form")
-        table = evaluate(ctx, node, params)
-        name = ctx.session.unique_name("predict")
-        ctx.con.register(name, table)
-        registered.append(name)
-        tables[name] = table
-        _replace(node, name, table.column_names[: table.num_columns - len(node.args["columns"])])
-    if isinstance(tree, exp.Select) and _is_select_star_from(tree) in tables:
-        return tables[_is_select_star_from(tree)]
-    return None
+        schema, batches = evaluate(ctx, node, params)
+        if collect and len(pending) == 1 and _selects_all_of(tree, node):
+            import pyarrow as pa
+            return pa.Table.from_batches(list(batches), schema)
+        from .spill import Spill
+        spill = Spill(ctx.pool.staging_dir)
+        spills.append(spill)
+        spill.write(schema, batches)
+        _replace(node, spill.table(), schema.names[: len(schema.names) - len(node.args["columns"])])
 
 
 def evaluate(ctx, node: Predict, params: dict):
-    """The DATA rows of ``node`` followed by its WITH columns (a pyarrow Table)."""
+    """``(schema, batches)``: the DATA rows of ``node`` followed by its WITH columns, as an
+    iterator of RecordBatches (DATA is read and scored as it is consumed).
+
+    Everything that can be checked before reading the rows is: RUNTIME, MODEL, the DATA column
+    types, the model's inputs and outputs, the WITH columns.
+    """
+    import pyarrow as pa
     runtime = node.args.get("runtime")
     if runtime is None:
         raise PredictError("PREDICT needs RUNTIME = ONNX in Azure Synapse (dedicated SQL pools run "
@@ -73,34 +84,78 @@ def evaluate(ctx, node: Predict, params: dict):
     if node.args.get("parameters"):
         raise PredictError(f"PREDICT PARAMETERS is not supported in Azure Synapse.{ctx.where()}")
     blob = _model_bytes(ctx, node.args["model"], params)
-    data, declared = _read_data(ctx, node, params)
-    for i, (name, tsql) in enumerate(declared, 1):
-        if split_type(tsql)[0] in UNSUPPORTED_INPUT_TYPES:
-            raise PredictError(f"Input data column #{i} is of type '{tsql}' which is not supported "
-                               f"by 'PREDICT' function. Unsupported types are {_UNSUPPORTED_TEXT}. "
-                               f"(DATA column [{name}]){ctx.where()}")
     model = load_model(blob)
-    feed_columns = _match_inputs(ctx, model, declared)
-    plan = _match_outputs(ctx, model, node.args["columns"])
-    outputs = list(dict.fromkeys(out for _, _, out, _ in plan))
+    reader, declared = _read_data(ctx, node, params)
+    try:
+        for i, (name, tsql) in enumerate(declared, 1):
+            if split_type(tsql)[0] in UNSUPPORTED_INPUT_TYPES:
+                raise PredictError(f"Input data column #{i} is of type '{tsql}' which is not supported "
+                                   f"by 'PREDICT' function. Unsupported types are {_UNSUPPORTED_TEXT}. "
+                                   f"(DATA column [{name}]){ctx.where()}")
+        feed_columns = _match_inputs(ctx, model, declared)
+        plan = _match_outputs(ctx, model, node.args["columns"])
+        fields = list(reader.schema)
+        existing = {f.name.lower() for f in fields}
+        for with_name, tsql, _, _ in plan:
+            if with_name.lower() in existing:
+                raise PredictError(f"Column [{with_name}] is both a DATA column and a WITH column of "
+                                   f"PREDICT: rename one of them.{ctx.where()}")
+            existing.add(with_name.lower())
+            target = _arrow_type(tsql)
+            if target is None:
+                raise PredictError(f"WITH column [{with_name}] has type {tsql}, which PREDICT output "
+                                   "columns cannot have locally (use real, float, bigint, int, "
+                                   f"smallint, tinyint, bit, decimal or (n)varchar).{ctx.where()}")
+            fields.append(pa.field(with_name, target))
+    except BaseException:
+        reader.close()
+        raise
+    schema = pa.schema(fields)
+    return schema, _scored_batches(ctx, model, reader, schema, feed_columns, plan)
 
-    # record batches are zero-copy views of DuckDB's Arrow chunks: numeric inputs reach
-    # onnxruntime without a copy (a slice across chunk boundaries would concatenate)
-    batches = data.to_batches(max_chunksize=model.batch_rows)
-    positions = {name: i for i, name in enumerate(data.column_names)}
-    feeds = ({inp.name: _to_numpy(batch.column(positions[col]), inp, col) for inp, col in feed_columns}
-             for batch in batches if batch.num_rows)
-    chunks = model.run(outputs, feeds)
-    by_output = dict(zip(outputs, chunks))
-    existing = {n.lower() for n in data.column_names}
-    for with_name, tsql, out, index in plan:
-        if with_name.lower() in existing:
-            raise PredictError(f"Column [{with_name}] is both a DATA column and a WITH column of "
-                               f"PREDICT: rename one of them.{ctx.where()}")
-        existing.add(with_name.lower())
-        data = data.append_column(with_name, _output_column(ctx, model, by_output[out], out, index,
-                                                            with_name, tsql))
-    return data
+
+def _scored_batches(ctx, model, reader, schema, feed_columns, plan):
+    """Read, score and yield DATA batch by batch (the reader is closed at the end or on error)."""
+    import pyarrow as pa
+    outputs = list(dict.fromkeys(out for _, _, out, _ in plan))
+    positions = {name: i for i, name in enumerate(reader.schema.names)}
+    try:
+        for batch in _batches(ctx, reader):
+            if not batch.num_rows:
+                continue
+            # DuckDB's Arrow batches: numeric inputs reach onnxruntime without a copy
+            feeds = {inp.name: _to_numpy(batch.column(positions[col]), inp, col) for inp, col in feed_columns}
+            by_output = dict(zip(outputs, model.score(outputs, feeds)))
+            columns = list(batch.columns) + [
+                _output_column(ctx, by_output[out], out, index, with_name, tsql)
+                for with_name, tsql, out, index in plan]
+            yield pa.RecordBatch.from_arrays(columns, schema=schema)
+    finally:
+        reader.close()
+
+
+def _batches(ctx, reader):
+    """The reader's batches, DuckDB errors worded as SQL Server's."""
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except Exception as exc:  # duckdb.Error while streaming
+            raise ctx.translate(exc) from exc
+        yield batch
+
+
+def _selects_all_of(tree: exp.Expr, node: Predict) -> bool:
+    """True when ``tree`` is ``[WITH ...] SELECT * FROM node`` and nothing else (CTEs only feed
+    PREDICT's DATA, so the scored rows are the statement's result as they are)."""
+    if not isinstance(tree, exp.Select) or len(tree.expressions) != 1 \
+            or not isinstance(tree.expressions[0], exp.Star):
+        return False
+    source = tree.args.get("from_")
+    if source is None or source.this is not node:
+        return False
+    return not any(tree.args.get(k) for k in tree.args if k not in ("expressions", "from_", "options", "with_"))
 
 
 # -- MODEL and DATA -----------------------------------------------------------------------------
@@ -134,21 +189,26 @@ def _model_bytes(ctx, model: exp.Expr, params: dict) -> bytes:
 
 
 def _read_data(ctx, node: Predict, params: dict):
+    """A RecordBatchReader streaming DATA from DuckDB, and [(column, T-SQL type)] of DATA."""
     data = node.args["data"]
     ctes = _needed_ctes(node)
     select = exp.select("*").from_(data.copy())
     if ctes:
         select.set("with_", exp.With(expressions=[c.copy() for c in ctes]))
     sql = transpile.to_duckdb(ctx, select)
-    table = ctx.query(sql, used_params(sql, params))
-    declared: dict[str, str] = {}
+    declared: dict[str, str] = {}           # read first: a query would end the reader's stream
     is_cte = not data.db and data.name.lower() in {c.alias_or_name.lower() for c in _visible_ctes(node)}
     if not is_cte and data.catalog == "temp":
         declared = {c.lower(): t for c, t in ctx.session.temp_columns.get(data.name.lower(), [])}
     elif not is_cte:
         declared = {c.lower(): t for c, t in ctx.pool.declared_columns(TableName("", data.db, data.name))}
-    types = [(f.name, declared.get(f.name.lower()) or coltypes.arrow_to_tsql(f.type)) for f in table.schema]
-    return table, types
+    try:
+        reader = ctx.con.sql(sql, params=used_params(sql, params) or None).to_arrow_reader(
+            max(1, onnx_model.BATCH_ROWS))
+    except Exception as exc:  # duckdb.Error: as SQL Server would word it
+        raise ctx.translate(exc) from exc
+    types = [(f.name, declared.get(f.name.lower()) or coltypes.arrow_to_tsql(f.type)) for f in reader.schema]
+    return reader, types
 
 
 def _visible_ctes(node: exp.Expr) -> list[exp.CTE]:
@@ -219,7 +279,7 @@ def _match_outputs(ctx, model, columns: list[exp.ColumnDef]):
         name, tsql = col.name, coltypes.tsql_type(col.args["kind"])
         out = outputs.get(name) or folded.get(name.lower())
         index = None
-        if out is None and (m := _SUB_COLUMN.match(name)):
+        if out is None and (m := _SUB_COLUMN.fullmatch(name)):
             base = outputs.get(m.group(1)) or folded.get(m.group(1).lower())
             if base is not None and base.shape and len(base.shape) == 2:
                 out, index = base, int(m.group(2))
@@ -269,13 +329,9 @@ def _to_numpy(column, inp, name: str):
     return values.reshape(-1, 1) if len(inp.shape or ()) == 2 else values
 
 
-def _output_column(ctx, model, chunks: list, out: str, index, with_name: str, tsql: str):
-    import numpy as np
+def _output_column(ctx, values, out: str, index, with_name: str, tsql: str):
+    """One batch's values of output ``out`` (column ``index`` of a [N,k] output) as ``tsql``."""
     import pyarrow as pa
-    if chunks:
-        values = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
-    else:
-        values = np.empty((0,), dtype=object)
     if values.ndim == 2:
         if index is not None:
             if index >= values.shape[1]:
@@ -286,11 +342,7 @@ def _output_column(ctx, model, chunks: list, out: str, index, with_name: str, ts
             values = values[:, 0]
         else:
             raise PredictError(_width_message(out, values.shape[1]) + ctx.where())
-    target = _arrow_type(tsql)
-    if target is None:
-        raise PredictError(f"WITH column [{with_name}] has type {tsql}, which PREDICT output "
-                           "columns cannot have locally (use real, float, bigint, int, smallint, "
-                           f"tinyint, bit, decimal or (n)varchar).{ctx.where()}")
+    target = _arrow_type(tsql)            # checked by evaluate(): a type PREDICT can return
     try:
         return pa.array(values).cast(target, safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
@@ -314,10 +366,9 @@ def _arrow_type(tsql: str):
 
 
 # -- AST ------------------------------------------------------------------------------------------
-def _replace(node: Predict, name: str, data_columns: list[str]) -> None:
+def _replace(node: Predict, table: exp.Table, data_columns: list[str]) -> None:
+    """Put ``table`` (the scores) where ``node`` was; ``a.*``/``a.col`` of DATA's alias follow."""
     alias, data_alias = node.args.get("alias"), node.args.get("data_alias")
-    table = exp.Table(this=exp.to_identifier(name, quoted=True))
-    table.meta["synhelpers"] = True
     shown = alias or data_alias
     if shown is not None:
         table.set("alias", exp.TableAlias(this=exp.to_identifier(shown.name, quoted=True)))
@@ -334,14 +385,3 @@ def _replace(node: Predict, name: str, data_columns: list[str]) -> None:
         else:
             column.set("table", exp.to_identifier(shown.name, quoted=True))
 
-
-def _is_select_star_from(tree: exp.Select) -> str | None:
-    if len(tree.expressions) != 1 or not isinstance(tree.expressions[0], exp.Star):
-        return None
-    source = tree.args.get("from_")
-    if source is None or not isinstance(source.this, exp.Table) or not source.this.meta.get("synhelpers"):
-        return None
-    if any(tree.args.get(k) for k in tree.args if k not in ("expressions", "from_", "options", "with_")):
-        return None
-    # CTEs are evaluated already (they fed PREDICT's DATA) and the SELECT reads no other table.
-    return source.this.name

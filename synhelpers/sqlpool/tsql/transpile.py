@@ -23,12 +23,16 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, UnsupportedError
 
-from ...exceptions import UnsupportedSqlError
-from ..names import parse_table_name
+from ...exceptions import ConfigError, SqlPoolError, UnsupportedSqlError
+from ..names import MAX_NAME, control_character, parse_table_name
 from . import catalog, coltypes
 from .nodes import Predict
 
 SYSTEM_SCHEMAS = ("sys", "information_schema")
+# T-SQL's own table-valued functions: refused as unsupported; any other function in FROM (DuckDB's
+# read_csv, read_text, glob, ...) is an object a dedicated pool does not have.
+TSQL_TABLE_FUNCTIONS = {"STRING_SPLIT", "OPENJSON", "OPENROWSET", "OPENQUERY", "OPENDATASOURCE",
+                        "OPENXML", "CHANGETABLE", "CONTAINSTABLE", "FREETEXTTABLE", "GENERATE_SERIES"}
 _NO_OP_OPTIONS = {"LABEL"}
 _NO_OP_SET_OPTIONS = {"NOCOUNT", "ANSI_NULLS", "QUOTED_IDENTIFIER", "XACT_ABORT", "ANSI_WARNINGS",
                       "ARITHABORT", "ANSI_PADDING", "CONCAT_NULL_YIELDS_NULL", "ANSI_NULL_DFLT_ON"}
@@ -38,16 +42,13 @@ _PARAM = re.compile(r"\$(p\d+)\b")
 def prepare(ctx, tree: exp.Expr) -> tuple[exp.Expr, dict]:
     """Rewrite ``tree`` (a copy is made) for DuckDB; returns (tree, DuckDB parameters)."""
     params: dict[str, object] = {}
-    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
 
     def rewrite(node: exp.Expr) -> exp.Expr:
-        reason = refusal(node, ctx.pool.name)
-        if reason:
-            raise unsupported(ctx, reason)
+        check(ctx, node)
         if isinstance(node, exp.Parameter):
             return _bind(ctx, node, params)
         if isinstance(node, exp.Table):
-            return _table(ctx, node, ctes)
+            return _table(ctx, node)
         if isinstance(node, exp.Column) and _temp_identifier(node.args.get("table")):
             node.set("table", exp.to_identifier("#" + node.table.lstrip("#"), quoted=True))
             return node
@@ -75,6 +76,39 @@ def prepare(ctx, tree: exp.Expr) -> tuple[exp.Expr, dict]:
         if select.args.get("options") == []:
             select.set("options", None)
     return tree, params
+
+
+def check(ctx, node: exp.Expr) -> None:
+    """The static checks of one node: raise what a dedicated pool would (Invalid object name,
+    a too long identifier) or :class:`UnsupportedSqlError` for what the local pool cannot run."""
+    name = unknown_function(node)
+    if name is not None:
+        raise invalid_object(ctx, name)
+    if isinstance(node, exp.Identifier) and isinstance(node.this, str):
+        if len(node.this) > MAX_NAME:
+            raise SqlPoolError(f"The identifier that starts with '{node.this[:MAX_NAME]}' is too long. "
+                               f"Maximum length is {MAX_NAME}.{ctx.where()}")
+        if control_character(node.this) is not None:
+            raise unsupported(ctx, f"control characters in names ({node.this!r}): rename it")
+    reason = refusal(node, ctx.pool.name)
+    if reason:
+        raise unsupported(ctx, reason)
+
+
+def unknown_function(node: exp.Expr) -> str | None:
+    """The name of a function used as a table that is not one of T-SQL's (``read_csv(...)``)."""
+    if isinstance(node, exp.Table) and node.this is not None and not isinstance(node.this, exp.Identifier) \
+            and not node.meta.get("synhelpers"):
+        name = node.this.name if isinstance(node.this, exp.Anonymous) else \
+            node.this.sql("tsql").split("(")[0].lower()          # sqlglot knows it: upper-cased
+        if name.upper() not in TSQL_TABLE_FUNCTIONS:
+            return name
+    return None
+
+
+def invalid_object(ctx, name: str) -> SqlPoolError:
+    """What a dedicated pool says of a name it does not know (Msg 208)."""
+    return SqlPoolError(f"Invalid object name '{name}'.{ctx.where()}")
 
 
 def refusal(node: exp.Expr, pool_name: str) -> str | None:
@@ -198,25 +232,60 @@ def _bind(ctx, node: exp.Parameter, params: dict) -> exp.Expr:
                     to=exp.DataType.build(coltypes.duckdb_type(variable.tsql), dialect="duckdb"))
 
 
-def _table(ctx, node: exp.Table, ctes: set[str]) -> exp.Expr:
+def _table(ctx, node: exp.Table) -> exp.Expr:
+    """A table reference for DuckDB: a CTE in scope stays as it is; every other name must be a
+    table or view of the pool (else "Invalid object name", as Synapse says, and never a file or
+    URL DuckDB would try), qualified with its schema."""
     if node.meta.get("synhelpers"):
         return node
     if is_temp(node):
         target = temp_table(node.name)
+        if not catalog.temp_table_exists(ctx.con, "#" + node.name.lstrip("#")):
+            raise invalid_object(ctx, written_name(node))
     elif node.db.lower() in SYSTEM_SCHEMAS:
         sql = catalog.system_view_sql(node.db, node.name)
         alias = node.alias or node.name
         return exp.Subquery(this=sqlglot.parse_one(sql, read="duckdb"),
                             alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
-    elif not node.db and node.name.lower() in ctes:
+    elif not node.db and cte_in_scope(node):
         return node
     else:
-        target = exp.Table(this=node.this.copy(),
-                           db=exp.to_identifier(qualified_name(ctx, node).schema, quoted=True))
+        name = qualified_name(ctx, node)
+        if not catalog.object_exists(ctx.con, name):
+            raise invalid_object(ctx, written_name(node))
+        target = exp.Table(this=node.this.copy(), db=exp.to_identifier(name.schema, quoted=True))
     for key in ("this", "db", "catalog"):
         node.set(key, target.args.get(key))
     node.meta["synhelpers"] = True
     return node
+
+
+def written_name(table: exp.Table) -> str:
+    """The table's name as the script wrote it, without brackets: ``dbo.my table``."""
+    return ".".join(part for part in (table.catalog, table.db, table.name) if part)
+
+
+def cte_in_scope(table: exp.Table) -> bool:
+    """True when an unqualified ``table`` names a CTE visible where it is used: one of an
+    enclosing query's, or an earlier one (or itself) of the WITH it is defined in."""
+    name = table.name.lower()
+    node = table
+    while node.parent is not None:
+        parent = node.parent
+        if isinstance(parent, exp.With):
+            ctes = parent.expressions
+            position = next((i for i, c in enumerate(ctes) if c is node), len(ctes) - 1)
+            if any(c.alias_or_name.lower() == name for c in ctes[:position + 1]):
+                return True
+            node = parent.parent           # the query owning this WITH: its CTEs are looked at
+            if node is None:
+                return False
+            continue
+        with_ = parent.args.get("with_")
+        if isinstance(with_, exp.With) and any(c.alias_or_name.lower() == name for c in with_.expressions):
+            return True
+        node = parent
+    return False
 
 
 def _object_id(ctx, node: exp.Expr) -> exp.Expr:
@@ -231,8 +300,11 @@ def _object_id(ctx, node: exp.Expr) -> exp.Expr:
     temporary = text.lower().startswith(("tempdb..#", "tempdb.dbo.#", "#"))
     if temporary:
         text = text[text.index("#"):]
-    name = parse_table_name(text.replace("..", ".dbo."), parameter="OBJECT_ID")
     kind = args[1].name.strip().upper() if len(args) > 1 else None
+    try:
+        name = parse_table_name(text.replace("..", ".dbo."), parameter="OBJECT_ID")
+    except ConfigError:             # SQL Server: a name that does not parse is no object (NULL)
+        return exp.Cast(this=exp.Null(), to=exp.DataType.build("INTEGER"))
     return exp.Subquery(this=sqlglot.parse_one(catalog.object_id_sql(name, kind, temporary)[1:-1],
                                                read="duckdb"))
 
@@ -252,7 +324,7 @@ def _cast(node: exp.Expr) -> exp.Expr:
 def _is_string(node: exp.Expr) -> bool:
     if isinstance(node, exp.Literal) and node.is_string:
         return True
-    if isinstance(node, exp.National):
+    if isinstance(node, (exp.National, exp.Chr, exp.Concat)):
         return True
     if isinstance(node, exp.Left) and node.this.meta.get("truncated"):
         return True

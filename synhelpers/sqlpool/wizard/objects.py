@@ -8,7 +8,8 @@ parse is refused with :class:`~synhelpers.exceptions.ConfigError`; it never reac
 It is then written as the user typed it when every part is a plain identifier that is not a
 reserved word (``dbo.nyc_taxi_procedure``, ``aml_models``: what the wizard writes), and bracketed
 otherwise (``[dbo].[x]]; DROP TABLE t]``): a bracketed part cannot end early, so no name can
-break out into T-SQL. Inside string literals (``OBJECT_ID('...')``) quotes are doubled as well.
+break out into T-SQL. Inside string literals (``OBJECT_ID(N'...')``) it is an ``N'...'`` literal
+(:func:`~synhelpers.sqlpool.names.nstring`, quotes doubled).
 """
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ import re
 from dataclasses import dataclass, replace
 
 from ...exceptions import ConfigError
-from ..names import TableName, bracket, parse_table_name
+from ..names import MAX_NAME, TableName, bracket, check_name, control_character, nstring, parse_table_name
 
-MAX_PART = 128          # sysname
-_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MAX_PART = MAX_NAME     # sysname
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # T-SQL's reserved keywords, plus words the Synapse dialect gives a meaning (COPY, PREDICT, ...)
 RESERVED = frozenset("""ADD ALL ALTER AND ANY AS ASC AUTHORIZATION BACKUP BEGIN BETWEEN BREAK BROWSE
     BULK BY CASCADE CASE CHECK CHECKPOINT CLOSE CLUSTERED COALESCE COLLATE COLUMN COMMIT COMPUTE
@@ -41,14 +42,13 @@ RESERVED = frozenset("""ADD ALL ALTER AND ANY AS ASC AUTHORIZATION BACKUP BEGIN 
 
 
 def part_sql(part: str) -> str:
-    """One name part for T-SQL: as is when plain and not reserved, else bracketed."""
-    return part if _PLAIN.match(part) and part.upper() not in RESERVED else bracket(part)
+    """One name part for T-SQL: as is when plain (matched whole) and not reserved, else bracketed.
 
-
-def string_literal(text: str) -> str:
-    """A T-SQL string literal (``N'...'`` when not ASCII), quotes doubled."""
-    prefix = "" if text.isascii() else "N"
-    return f"{prefix}'" + text.replace("'", "''") + "'"
+    Raises:
+        ConfigError: a control character or more than 128 characters.
+    """
+    check_name(part)
+    return part if _PLAIN.fullmatch(part) and part.upper() not in RESERVED else bracket(part)
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,8 @@ class SqlObject:
 
     @property
     def id_literal(self) -> str:
-        """The name as a string literal for ``OBJECT_ID(...)``."""
-        return string_literal(self.sql)
+        """The name as an ``N'...'`` literal for ``OBJECT_ID(...)``."""
+        return nstring(self.sql)
 
     @property
     def table_name(self) -> TableName:
@@ -104,7 +104,7 @@ def parse_object(text: str, parameter: str, pool_name: str = "") -> SqlObject:
     raw = (text or "").strip()
     if not raw:
         raise ConfigError(f"{parameter} is empty: name a table or procedure, e.g. 'dbo.nyc_taxi'.")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):
+    if control_character(raw) is not None:
         raise ConfigError(f"{parameter}={text!r} contains a control character (a line break?): "
                           "use a plain name.")
     parsed = parse_table_name(raw, parameter, default_schema="")
@@ -124,5 +124,5 @@ def _check_part(part: str, parameter: str, text: str) -> None:
     if part.startswith("#"):
         raise ConfigError(f"{parameter}={text!r} is a #temp name, which lasts one session: use a "
                           "permanent table or procedure name.")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in part):
+    if control_character(part) is not None:
         raise ConfigError(f"{parameter}={text!r} contains a control character: use a plain name.")

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...exceptions import ConfigError, SqlPoolError
-from ..names import TableName
+from ..names import TableName, nstring
 from .contract import ContractReport, check_contract
-from .objects import parse_object, string_literal
+from .objects import SqlObject, parse_object
 from .registered import RegisteredModel, load_registered_model
-from .script import (RETIRED_SUFFIX, SEPARATOR, STAGING_SUFFIX, WizardNames, create_procedure_sql,
-                     drop_procedure_sql, exec_sql, model_table_sql, procedure_script, results_sql,
-                     scoring_script, upsert_sql)
+from .script import (SEPARATOR, WizardNames, create_procedure_sql, drop_procedure_sql, exec_sql,
+                     model_table_sql, new_run_id, procedure_script, results_sql, scoring_script,
+                     staging_objects, upsert_sql)
 
 MAX_ROWS = 1_000_000
 DISPLAY_ROWS = 10
@@ -50,13 +50,15 @@ class ScoringPlan:
         self.report.raise_for_issues()
         return procedure_script(self.report, self.names)
 
-    def script(self) -> str:
-        """The whole T-SQL script (model table and row, procedure, EXEC, results table).
+    def script(self, run_id: str | None = None) -> str:
+        """The whole T-SQL script (model table and row, procedure, EXEC, results table; the
+        results swap's tables named after ``run_id``, a new one by default).
 
         Raises:
             ScoringContractError: the contract check found issues.
         """
-        return scoring_script(self.report, self.names, self.model.row() if self.report.ok else None)
+        return scoring_script(self.report, self.names, self.model.row() if self.report.ok else None,
+                              run_id)
 
 
 @dataclass(frozen=True)
@@ -172,17 +174,28 @@ def execute_procedure(plan: ScoringPlan, display_rows: int = DISPLAY_ROWS,
                       list(table.column_names))
 
 
-def write_results(plan: ScoringPlan) -> dict | None:
+def write_results(plan: ScoringPlan, run_id: str | None = None) -> dict | None:
     """Score into the plan's results table (CTAS aside, then swapped in); None without one.
 
+    The tables built aside are named after this run (``<results>__new_<run_id>``,
+    ``<results>__old_<run_id>``; ``run_id`` default: a new one). Before anything runs they are
+    checked against every object the plan touches and every object in the pool: a collision is
+    refused, so the swap never drops a table it did not create.
+
     Returns ``{"table", "rows", "seconds"}``; the rows stay in the pool.
+
+    Raises:
+        ConfigError: a staging name is a table, procedure or model table of the plan.
+        SqlPoolError: a staging name is already an object of the pool (nothing was run).
     """
     if plan.names.results is None:
         return None
     plan.report.raise_for_issues()
+    run_id = _check_run_id(run_id or new_run_id())
     pool = _pool(plan)
+    _check_staging(plan, pool, staging_objects(plan.names.results, run_id))
     started = time.perf_counter()
-    pool.execute(results_sql(plan.report, plan.names))
+    pool.execute(results_sql(plan.report, plan.names, run_id))
     rows = pool.row_count(plan.names.results.table_name)
     return {"table": str(plan.names.results), "rows": rows,
             "seconds": round(time.perf_counter() - started, 3)}
@@ -235,8 +248,8 @@ def table_columns(pool, table: TableName) -> list[tuple[str, str]] | None:
         return declared(table)
     result = pool.execute(
         "SELECT COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH FROM INFORMATION_SCHEMA.COLUMNS "
-        f"WHERE TABLE_SCHEMA = {string_literal(table.schema)} AND TABLE_NAME = "
-        f"{string_literal(table.table)} ORDER BY ORDINAL_POSITION")[-1]
+        f"WHERE TABLE_SCHEMA = {nstring(table.schema)} AND TABLE_NAME = "
+        f"{nstring(table.table)} ORDER BY ORDINAL_POSITION")[-1]
     columns = []
     for name, kind, length in zip(*(c.to_pylist() for c in result.columns)):
         suffix = "" if length is None else "(max)" if length == -1 else f"({length})"
@@ -261,9 +274,37 @@ def _rollback(pool) -> None:
 def _check_distinct(names: WizardNames) -> None:
     if names.results is None:
         return
-    for suffix in (STAGING_SUFFIX, RETIRED_SUFFIX):       # the names write_results builds aside
-        names.results.renamed(names.results.name + suffix)
+    staging_objects(names.results, "f" * 8)       # the swap's names fit in 128 characters
     for other, parameter in ((names.table, "table_name"), (names.model_table, "model_table")):
         if names.results.same_as(other):
             raise ConfigError(f"results_table={names.results} is also {parameter}: writing the "
                               "scores there would replace it. Choose another results_table.")
+
+
+_RUN_ID = re.compile(r"[A-Za-z0-9_]{1,16}")
+
+
+def _check_run_id(run_id: str) -> str:
+    if not isinstance(run_id, str) or not _RUN_ID.fullmatch(run_id):
+        raise ConfigError(f"run_id={run_id!r} is not valid: use 1 to 16 letters, digits or '_'.")
+    return run_id
+
+
+def _check_staging(plan: ScoringPlan, pool, staged: tuple[SqlObject, SqlObject]) -> None:
+    """Refuse a run whose tables built aside are an object of the plan or of the pool."""
+    touched = [(plan.names.table, "table_name"), (plan.names.model_table, "model_table"),
+               (plan.names.procedure, "procedure_name"), (plan.names.results, "results_table")]
+    for aside in staged:
+        for other, parameter in touched:
+            if aside.same_as(other):
+                raise ConfigError(f"{parameter}={other} is the name write_results builds the scores "
+                                  f"under ({aside}) in this run: nothing was run. Rename it, or pass "
+                                  "another run_id.")
+    for aside in staged:
+        found = pool.execute(f"SELECT OBJECT_ID({aside.id_literal}) AS id")[-1].column(0)[0]
+        if found.is_valid:
+            raise SqlPoolError(f"{aside} already exists in SQL pool {plan.pool!r}: write_results "
+                               "builds the scores under that name in this run and would replace "
+                               "it, so nothing was run. Drop or rename it (a write_results that was "
+                               "killed leaves its <results>__new_/__old_<run> tables), or pass "
+                               "another run_id.")

@@ -12,10 +12,15 @@ Sections, each a template in ``synhelpers/sqlpool/templates/`` filled with ``str
    comments): a CTE ``InputData`` of CASTs over the table, then ``SELECT * FROM PREDICT(...)
    WITH (...)``;
 5. ``results_table.sql`` (optional): the same query into a results table, built aside with CTAS
-   and swapped in with ``RENAME OBJECT`` (DDL cannot run inside a dedicated pool transaction).
+   under a name of this run (``<results>__new_<run>``) and swapped in with ``RENAME OBJECT``
+   (the previous results become ``<results>__old_<run>``, dropped once the new table is in place;
+   DDL cannot run inside a dedicated pool transaction). Each step runs only when the one before it
+   did (Synapse Studio runs the next batch after a failed one), so no batch drops a table the
+   script did not make.
 
 Sections are separated by ``GO`` lines. Every name goes through :mod:`.objects`; every value
-through a literal writer here; the only raw text is the hex of the model bytes.
+through :func:`~synhelpers.sqlpool.names.nstring`; the only raw text is the hex of the model
+bytes. No name or value is ever written into a comment.
 """
 from __future__ import annotations
 
@@ -23,13 +28,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..names import bracket
+from ..names import bracket, nstring
 from .contract import ContractReport
-from .objects import SqlObject, part_sql, string_literal
+from .objects import SqlObject, part_sql
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 SEPARATOR = "\nGO\n"
-STAGING_SUFFIX, RETIRED_SUFFIX = "__new", "__old"
+STAGING_SUFFIX, RETIRED_SUFFIX = "__new_", "__old_"        # + the run ID
 _INDENT = " " * 8
 _PREDICT_INDENT = " " * len("FROM PREDICT (")
 
@@ -74,7 +79,7 @@ def predict_sql(report: ContractReport, names: WizardNames) -> str:
     """``SELECT * FROM PREDICT (MODEL = (SELECT [model] ...), DATA = InputData, RUNTIME = ONNX)
     WITH (...)`` laid out as the wizard does."""
     model = (f"(SELECT [model] FROM {names.model_table.sql} WHERE [ID] = "
-             f"{string_literal(report.model_id)})")
+             f"{nstring(report.model_id)})")
     outputs = ", ".join(o.with_sql for o in report.outputs)
     return (f"SELECT *\nFROM PREDICT (MODEL = {model},\n{_PREDICT_INDENT}DATA = InputData,\n"
             f"{_PREDICT_INDENT}RUNTIME = ONNX) WITH ({outputs})")
@@ -106,12 +111,12 @@ def model_table_sql(names: WizardNames) -> str:
 def upsert_sql(names: WizardNames, row: ModelRow) -> str:
     """Replace the model table row of ``row.model_id`` (one transaction)."""
     return template("upsert_model.sql").format(
-        model_table=names.model_table.sql, model_id=string_literal(row.model_id),
-        name=string_literal(row.name), description=_text(row.description, 1024),
+        model_table=names.model_table.sql, model_id=nstring(row.model_id),
+        name=nstring(row.name), description=_text(row.description, 1024),
         version=int(row.version), created_time=_datetime(row.created_time),
         created_by=_text(row.created_by, 128), framework=_text(row.framework, 64),
-        model="0x" + bytes(row.model_bytes).hex(), inputs_schema=string_literal(row.inputs_schema),
-        outputs_schema=string_literal(row.outputs_schema))
+        model="0x" + bytes(row.model_bytes).hex(), inputs_schema=nstring(row.inputs_schema),
+        outputs_schema=nstring(row.outputs_schema))
 
 
 def drop_procedure_sql(names: WizardNames) -> str:
@@ -119,12 +124,21 @@ def drop_procedure_sql(names: WizardNames) -> str:
                                                  procedure_id=names.procedure.id_literal)
 
 
-def results_sql(report: ContractReport, names: WizardNames) -> str:
-    """Write the scores into ``names.results``: CTAS aside, then two renames (atomic for readers
-    of the old table until the new one is complete)."""
+def staging_objects(results: SqlObject, run_id: str) -> tuple[SqlObject, SqlObject]:
+    """The tables one results swap builds aside: ``<results>__new_<run>``, ``<results>__old_<run>``.
+
+    Raises:
+        ConfigError: the names would be longer than 128 characters.
+    """
+    return (results.renamed(results.name + STAGING_SUFFIX + run_id),
+            results.renamed(results.name + RETIRED_SUFFIX + run_id))
+
+
+def results_sql(report: ContractReport, names: WizardNames, run_id: str) -> str:
+    """Write the scores into ``names.results``: CTAS aside under this run's names, then two renames
+    (atomic for readers of the old table until the new one is complete)."""
     results = names.results
-    staging = results.renamed(results.name + STAGING_SUFFIX)
-    retired = results.renamed(results.name + RETIRED_SUFFIX)
+    staging, retired = staging_objects(results, run_id)
     return template("results_table.sql").format(
         staging=staging.sql, staging_id=staging.id_literal, retired=retired.sql,
         retired_id=retired.id_literal, retired_name=part_sql(retired.name),
@@ -132,22 +146,24 @@ def results_sql(report: ContractReport, names: WizardNames) -> str:
         input_data=input_data_sql(report, names), predict=predict_sql(report, names))
 
 
-def header_sql(report: ContractReport, names: WizardNames, deploys_model: bool) -> str:
-    where = (f"-- The model row is copied into {names.model_table} below."
+def header_sql(deploys_model: bool) -> str:
+    """The script's opening comment (generic: no name or value goes into a comment)."""
+    where = ("-- The model's row is copied into the model table below."
              if deploys_model else
-             f"-- The model row '{report.model_id}' must be in {names.model_table}: notebook\n"
-             "-- 04_predict_sql_pool (the scoring wizard) copies it there, and saves this script\n"
-             "-- with that row included.")
-    return (f"-- Scoring wizard script: model '{report.model_id}' scores {names.table} with PREDICT.\n"
-            "-- Generated by synhelpers.sqlpool.wizard: run it in Synapse Studio, connected to the\n"
-            f"-- dedicated SQL pool.\n{where}")
+             "-- The model's row must be in the model table: notebook 04_predict_sql_pool (the\n"
+             "-- scoring wizard) copies it there, and saves this script with that row included.")
+    return ("-- Scoring wizard script: the model selected from the model table below scores the\n"
+            "-- table below with PREDICT. Generated by synhelpers.sqlpool.wizard: run it in\n"
+            f"-- Synapse Studio, connected to the dedicated SQL pool.\n{where}")
 
 
-def scoring_script(report: ContractReport, names: WizardNames, row: ModelRow | None = None) -> str:
+def scoring_script(report: ContractReport, names: WizardNames, row: ModelRow | None = None,
+                   run_id: str | None = None) -> str:
     """The whole script: header, [model table, model row], procedure, EXEC, [results table].
 
     Without ``row`` (no model bytes, as at artifact build time) the model table sections are
-    left out and the header says where the row comes from.
+    left out and the header says where the row comes from. ``run_id`` names the results swap's
+    tables (default: a new one, :func:`new_run_id`).
     """
     report.raise_for_issues()
     sections = []
@@ -155,15 +171,21 @@ def scoring_script(report: ContractReport, names: WizardNames, row: ModelRow | N
         sections += [model_table_sql(names), upsert_sql(names, row)]
     sections += [drop_procedure_sql(names), procedure_script(report, names)]
     if names.results is not None:
-        sections.append(results_sql(report, names))
-    return header_sql(report, names, row is not None) + "\n" + SEPARATOR.join(sections) + "\n"
+        sections.append(results_sql(report, names, run_id or new_run_id()))
+    return header_sql(row is not None) + "\n" + SEPARATOR.join(sections) + "\n"
+
+
+def new_run_id() -> str:
+    """A fresh run ID for the results swap's table names (8 hex digits)."""
+    import uuid
+    return uuid.uuid4().hex[:8]
 
 
 # -- literals ---------------------------------------------------------------------------------------
 def _text(value: str | None, limit: int) -> str:
     if not value:
         return "NULL"
-    return string_literal(value[:limit])
+    return nstring(value[:limit])
 
 
 def _datetime(value: datetime | None) -> str:
