@@ -19,6 +19,7 @@ from synhelpers.automl.azureml.output import read_output
 from synhelpers.automl.azureml.register import register_output
 from synhelpers.exceptions import AzureMLJobError, ParityError, SynHelpersWarning
 from synhelpers.onnx_export import InputSpec, make_feeds
+from synhelpers.runtime import state_dir
 
 POOL = "azuremltests"
 FARE = ["tipped", "paymentType", "passengerCount", "tripDistance", "tripTimeSecs", "pickupTimeBin"]
@@ -128,7 +129,8 @@ def test_an_automl_output_is_checked_registered_and_scored_by_predict(trips, far
     # notebook 04's path: the scoring wizard on the local dedicated SQL pool
     pool = get_pool(POOL)
     try:
-        path = tmp_path / "trips.csv"
+        path = state_dir() / "storage" / "azure_trips.csv"     # COPY INTO's storage root
+        path.parent.mkdir(parents=True, exist_ok=True)
         trips[["trip_id", *TAXI_COLUMNS]].to_csv(path, index=False)
         pool.execute(f"{DDL.format(name='dbo.azure_trips')}\nGO\nCOPY INTO dbo.azure_trips FROM "
                      f"'{path}' WITH (FILE_TYPE = 'CSV', FIRSTROW = 2)")
