@@ -215,7 +215,7 @@ def test_the_real_pipeline_resolves_its_parameters_and_notebooks(tmp_path):
     # a kernel that does not exist stops the first activity at once: no Spark starts
     result = run_pipeline(ROOT / "workspace_artifacts" / "pipeline" / "AutoML_Train_And_Score.json",
                           {"rows": "5000"}, tmp_path, kernel_name="no_such_kernel", log=None)
-    assert result.parameters["rows"] == 5000 and result.parameters["source"] == "synthetic"
+    assert result.parameters["rows"] == 5000 and result.parameters["source"] == "auto"
     assert _statuses(result) == {"CreateTable": "Failed", "TrainModel": "Skipped",
                                  "LoadSqlPool": "Skipped", "PredictSqlPool": "Skipped"}
     create = result.activity("CreateTable")
