@@ -26,7 +26,7 @@ from typing import Any, Callable, Protocol
 from ..exceptions import ArtifactConversionError, ConfigError, PipelineActivityError
 from ..runtime.notebook_parameters import (INJECTED_TAG, check_parameter_names, injected_source,
                                            parameters_cell_index, read_parameters)
-from ..runtime.secrets import Masker
+from ..runtime.secrets import Masker, has_sas
 from .errors import ErrorLevel, PipelineDefinitionError
 from .evaluation import Context, evaluate_value
 from .jsonio import load
@@ -210,10 +210,12 @@ class NotebookActivity:
                                             masker.text(message)) from exc
             value = values[pname]
             text = value if isinstance(value, str) else json.dumps(value, default=str)
-            if secure_input or str(kind).lower() == "securestring" or masker.covers(text):
+            declared_secure = secure_input or str(kind).lower() == "securestring"
+            if declared_secure or masker.covers(text):
                 secure.add(pname)
-                if isinstance(value, str):
-                    masker.add(value)
+                masker.add_signatures(text)             # a SAS: its signature, in any context
+                if declared_secure or not has_sas(text):
+                    masker.add(text)                    # a secret: the whole value
         return values, secure
 
     @staticmethod

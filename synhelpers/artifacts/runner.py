@@ -188,6 +188,8 @@ def run_pipeline(pipeline_path: str | Path, parameters: Mapping[str, Any] | None
     secure = tuple(k for k, spec in declared.items()
                    if str((spec or {}).get("type", "")).lower() == "securestring")
     masker = Masker(values[k] for k in secure)
+    for value in values.values():
+        masker.add_signatures(value)
     log = _masked(log, masker)
     run_id = str(uuid.uuid4())
     out = Path(out_dir) if out_dir is not None else _default_out_dir(name, run_id)

@@ -147,16 +147,17 @@ def _search_and_register(spark, config, data, plan, featurizer, X, y, train, tes
     from ..onnx_export import check_parity, make_feeds, run_onnx
     from ..registry import log_onnx_model, register
     from ..registry.runs import log_trial_runs
+    from ..runtime.secrets import mask
     from . import reports
     from .engine import default_estimators, run_search
     from .featurize import feature_names
     from .progress import FlamlMetric, SearchMonitor, new_accumulator
 
     metric = METRICS[config.primary_metric]
-    mlflow.log_params(config.to_params())
-    mlflow.set_tags({"synhelpers.table": config.table_name, "synhelpers.target": data.target,
-                     "synhelpers.training_rows": str(len(train)),
-                     "synhelpers.sampled": str(data.sampled)})
+    mlflow.log_params(mask(config.to_params()))
+    mlflow.set_tags(mask({"synhelpers.table": config.table_name, "synhelpers.target": data.target,
+                          "synhelpers.training_rows": str(len(train)),
+                          "synhelpers.sampled": str(data.sampled)}))
     budget = config.budget_seconds
     timings = {"prepare": time.time() - started}
     available = budget - (time.time() - started) - post_search_reserve(budget)

@@ -27,6 +27,7 @@ SECURE_ENV_PREFIX = "SYNHELPERS_SECURE_PARAMETER__"
 _SAS_QUERY = re.compile(r"(?i)(?<=\?)[^\s'\"<>`]*\bsig=[^\s'\"<>`]*")
 _SAS_TOKEN = re.compile(r"(?i)(?:\b[a-z]{2,5}=[^\s&'\"<>`?]*&)*\bsig=[^\s&'\"<>`]*"
                         r"(?:&[a-z]{2,5}=[^\s&'\"<>`]*)*")
+_SIG_VALUE = re.compile(r"(?i)\bsig=([^\s&'\"<>`]+)")
 _MIN_SECRET = 4          # shorter values would mask every 'a' or '1' in a notebook
 
 
@@ -52,6 +53,14 @@ class Masker:
                      json.dumps(text, ensure_ascii=False)[1:-1]):
             if len(form) >= _MIN_SECRET:
                 self._values.add(form)
+
+    def add_signatures(self, value: Any) -> None:
+        """Mask the signature of every SAS in ``value`` in any context (also URL-decoded)."""
+        if isinstance(value, str):
+            from urllib.parse import unquote
+            for match in _SIG_VALUE.finditer(value):
+                self.add(match[1])
+                self.add(unquote(match[1]))
 
     def __bool__(self) -> bool:
         return bool(self._values)

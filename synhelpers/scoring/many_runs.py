@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 
+from ..runtime.secrets import mask
 from .groups import GLOBAL_KEY
 from .results import GroupResult
 
@@ -48,9 +49,9 @@ def _child(plan, key: str, row: dict | None, model_name: str, experiment_id: str
     result = GroupResult(key=key, value=value, status=status, message=message, rows=rows)
     run = mlflow.start_run(experiment_id=experiment_id, run_name=label, nested=True)
     try:
-        mlflow.set_tags({"synhelpers.group_column": plan.group_column,
-                         "synhelpers.group": key, "synhelpers.status": status,
-                         **({"synhelpers.message": message[:4000]} if message else {})})
+        mlflow.set_tags(mask({"synhelpers.group_column": plan.group_column,
+                              "synhelpers.group": key, "synhelpers.status": status,
+                              **({"synhelpers.message": message[:4000]} if message else {})}))
         mlflow.log_metric("rows", rows)
         if row:
             result.best_estimator, result.seconds = row["best_estimator"], float(row["seconds"])
@@ -63,8 +64,8 @@ def _child(plan, key: str, row: dict | None, model_name: str, experiment_id: str
                                 **{f"test_{k}": v for k, v in result.metrics.items()}})
             if result.best_estimator:
                 config = json.loads(row["best_config"] or "{}")
-                mlflow.log_params({"estimator": result.best_estimator,
-                                   **{k: str(v)[:500] for k, v in config.items()}})
+                mlflow.log_params(mask({"estimator": result.best_estimator,
+                                        **{k: str(v)[:500] for k, v in config.items()}}))
             if row["parity"] not in (None, "{}"):
                 mlflow.log_dict(json.loads(row["parity"]), "parity.json")
             trials = json.loads(row["trials"] or "[]")
@@ -109,9 +110,9 @@ def record_runs(plan, results: dict, *, experiment_name: str, model_name: str, t
     experiment_id = get_or_create_experiment(experiment_name)
     parent = mlflow.start_run(experiment_id=experiment_id, run_name=model_name)
     try:
-        mlflow.log_params(settings)
-        mlflow.set_tags({"synhelpers.kind": "many_models", "synhelpers.table": plan.table_name,
-                         "synhelpers.group_column": plan.group_column})
+        mlflow.log_params(mask(settings))
+        mlflow.set_tags(mask({"synhelpers.kind": "many_models", "synhelpers.table": plan.table_name,
+                              "synhelpers.group_column": plan.group_column}))
         children = {key: _child(plan, key, results.get(key), model_name, experiment_id, metric,
                                 started, task, max_trial_runs)
                     for key in plan.jobs + list(plan.small)}
@@ -150,8 +151,8 @@ def record_runs(plan, results: dict, *, experiment_name: str, model_name: str, t
                           group_column=plan.group_column, group_type=plan.group_type,
                           groups=routed, fallback=fallback, unrouted=unrouted,
                           feature_kinds=kinds)
-        mlflow.log_dict({"groups": [g.summary() for g in groups],
-                         "global_model": glob.summary() if glob else None}, "groups.json")
+        mlflow.log_dict(mask({"groups": [g.summary() for g in groups],
+                              "global_model": glob.summary() if glob else None}), "groups.json")
         uri = log_keyed_model(routing)
         routing.version = register(uri, model_name, description=(
             f"{task} of {plan.target} on {plan.table_name}: one model per {plan.group_column} "
