@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# the project's neighbour shared/data; SYNHELPERS_TEST_DATA points elsewhere (e.g. from a worktree)
+SHARED_DATA = Path(os.environ.get("SYNHELPERS_TEST_DATA") or ROOT.parent / "shared" / "data")
 TLC_SAMPLE = SHARED_DATA / "nyc_tlc_yellow_sample_2019-03.csv"
 NOTEBOOKS = ROOT / "notebooks"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -1,4 +1,4 @@
-"""Many models, the driver's MLflow side, after the Spark job has returned every group's result.
+"""Many models, the driver's MLflow side: each group's result logged and registered as it arrives.
 
 Layout: ONE parent run (the many-models run: settings, ``groups.json``, the keyed pyfunc model);
 one child run per group and for the global model (rows, where it trained, held-out metrics,
@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from typing import Iterable
 
 from ..runtime.secrets import mask
 from .groups import GLOBAL_KEY
@@ -93,9 +94,13 @@ def _child(plan, key: str, row: dict | None, model_name: str, experiment_id: str
     return result
 
 
-def record_runs(plan, results: dict, *, experiment_name: str, model_name: str, task: str,
+def record_runs(plan, rows: Iterable[dict], *, experiment_name: str, model_name: str, task: str,
                 metric: str, settings: dict, started: float, max_trial_runs: int = 100):
     """Log every group under one parent run, register the group models and the keyed model.
+
+    ``rows`` are the groups' result rows (:data:`.group_training.RESULT_SCHEMA` as dicts), consumed
+    one at a time: each is logged and registered when it arrives, and only what the keyed model
+    needs of it (ONNX bytes, classes, inputs) is kept.
 
     Returns ``(parent_run_id, groups, global_result, routing, messages)``: ``groups`` holds one
     :class:`GroupResult` per group (trained, failed or small), ``messages`` the fate of every
@@ -113,9 +118,17 @@ def record_runs(plan, results: dict, *, experiment_name: str, model_name: str, t
         mlflow.log_params(mask(settings))
         mlflow.set_tags(mask({"synhelpers.kind": "many_models", "synhelpers.table": plan.table_name,
                               "synhelpers.group_column": plan.group_column}))
-        children = {key: _child(plan, key, results.get(key), model_name, experiment_id, metric,
-                                started, task, max_trial_runs)
-                    for key in plan.jobs + list(plan.small)}
+        children, results = {}, {}
+        for row in rows:                       # a batch at a time from the executors
+            key = row["group_key"]
+            children[key] = _child(plan, key, row, model_name, experiment_id, metric, started,
+                                   task, max_trial_runs)
+            if row["status"] == "trained":
+                results[key] = {k: row[k] for k in ("model", "classes", "inputs")}
+        for key in plan.jobs + list(plan.small):
+            if key not in children:            # small groups (and a job that returned no row)
+                children[key] = _child(plan, key, None, model_name, experiment_id, metric,
+                                       started, task, max_trial_runs)
         glob = children.pop(GLOBAL_KEY, None)
         fallback = None
         if glob is not None and glob.status == "trained":

@@ -32,7 +32,7 @@ def test_params_tags_and_logged_json_are_masked(monkeypatch):
               "best_config": "{}", "parity": "{}", "trials": "[]"}
     configure()
     with pytest.raises(AutoMLError, match="No model was trained"):
-        record_runs(plan, {"a": failed}, experiment_name="masking-tests",
+        record_runs(plan, [failed], experiment_name="masking-tests",
                     model_name="masking-model", task="regression", metric="r2_score",
                     settings={"table_name": "default.t", "exclude_columns": SECRET,
                               "source": SAS}, started=0.0)
