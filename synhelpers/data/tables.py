@@ -40,7 +40,7 @@ def parse_table_name(name: str, parameter: str = "table_name") -> tuple[str, str
 
 
 STAGING, RETIRED = "staging", "retired"
-_LEFTOVER = re.compile(r"^(?P<table>.+)__(?P<kind>staging|retired)_(?P<id>[0-9a-f]{16})$")
+_LEFTOVER = re.compile(r"(?P<table>.+)__(?P<kind>staging|retired)_(?P<id>[0-9a-f]{16})")
 
 
 def _swap_id() -> str:
@@ -52,10 +52,12 @@ def swap_leftovers(spark, database: str, table: str) -> list[tuple[str, str]]:
     """``[(kind, name)]``: the staging and retired tables an interrupted overwrite of
     ``database.table`` left, oldest first (``kind`` is ``staging`` or ``retired``)."""
     found = []
-    for entry in spark.catalog.listTables(database):
-        match = _LEFTOVER.match(entry.name)
-        if match and match["table"].lower() == table.lower():
-            found.append((match["id"], match["kind"], entry.name))
+    # names only (listTables would read every table's metadata); the names are identifiers
+    listed = spark.sql(f"SHOW TABLES IN `{database}` LIKE '{table}__*'").collect()
+    for entry in listed:                  # a bounded list: the leftovers of one table
+        match = _LEFTOVER.fullmatch(entry["tableName"])
+        if match and not entry["isTemporary"] and match["table"].lower() == table.lower():
+            found.append((match["id"], match["kind"], entry["tableName"]))
     return [(kind, name) for _, kind, name in sorted(found)]
 
 

@@ -103,9 +103,16 @@ def secure_parameter(name: str) -> Any:
     """A secure notebook parameter, read (once) from the kernel's environment.
 
     Raises:
-        KeyError: the value was not passed (the notebook did not start from the pipeline runner).
+        ConfigError: the value was not passed (the notebook did not start from the pipeline
+            runner, or reads it twice).
     """
-    value = json.loads(os.environ.pop(SECURE_ENV_PREFIX + name))
+    try:
+        value = json.loads(os.environ.pop(SECURE_ENV_PREFIX + name))
+    except KeyError:
+        from ..exceptions import ConfigError
+        raise ConfigError(f"secure parameter {name!r} was not passed to this kernel: it is read "
+                          "once, from the environment the pipeline runner starts the kernel "
+                          "with. Run the notebook through the pipeline.") from None
     register_secret(value)
     return value
 
