@@ -123,7 +123,7 @@ def test_overwrite_replaces_the_table(spark, tlc_sample):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(source="s3"), "parameter `source` must be one of file, open_datasets, synthetic"),
+    (dict(source="s3"), "parameter `source` must be one of auto, file, open_datasets, synthetic"),
     (dict(source="synthetic", rows=0), "rows=0 must be at least 1"),
     (dict(source="synthetic", rows=-5), "rows=-5 must be at least 1"),
     (dict(source="synthetic", start_date="2018-05-07", end_date="2018-05-01"),
@@ -149,7 +149,8 @@ def test_missing_file_is_named(spark, tmp_path):
 
 
 def test_open_datasets_outside_synapse_says_what_to_do(spark):
-    with pytest.raises(DatasetError, match="needs the azureml-opendatasets package"):
+    with pytest.raises(DatasetError, match="In Synapse the pool reads the public Parquet; "
+                                           "elsewhere use source='synthetic'"):
         create_taxi_table(spark, source="open_datasets", table_name="default.never")
 
 

@@ -7,8 +7,11 @@ readable. A failed activity does not stop the run: its ``Succeeded`` dependents 
 its ``Failed`` / ``Completed`` dependents run. :meth:`RunResult.raise_for_status` raises the
 first failure's :class:`~synhelpers.exceptions.PipelineActivityError` for callers that want it.
 
-The run folder holds ``NN_<activity>.ipynb`` (each executed notebook), ``inputs/`` (Synapse JSON
-notebooks converted to ipynb before running) and ``run.json`` (the summary).
+The run folder holds ``NN_<activity>.ipynb`` (each executed notebook), ``inputs/`` (each notebook
+as it was run: converted to ipynb, with its injected parameters cell) and ``run.json`` (the
+summary). Secure values are masked (``***``) in all of it, in the log lines and in the summary
+(:mod:`synhelpers.runtime.secrets`); a pipeline's name must be safe as a folder name
+(:func:`check_pipeline_name`).
 """
 from __future__ import annotations
 

@@ -115,7 +115,7 @@ def save_table_atomically(spark, df, table_name: str, mode: str = "overwrite") -
     except Exception as exc:
         spark.sql(f"DROP TABLE IF EXISTS {staged}")
         raise DatasetError(f"Writing table {database}.{table} failed; the previous table is "
-                           f"unchanged. Cause: {_cause(exc)}") from exc
+                           f"unchanged. Cause: {exc}") from exc
     _swap_in(spark, database, table, staged, retired)
     return {"table": f"{database}.{table}".lower(), "rows": rows}
 

@@ -118,17 +118,8 @@ def record_runs(plan, rows: Iterable[dict], *, experiment_name: str, model_name:
         mlflow.log_params(mask(settings))
         mlflow.set_tags(mask({"synhelpers.kind": "many_models", "synhelpers.table": plan.table_name,
                               "synhelpers.group_column": plan.group_column}))
-        children, results = {}, {}
-        for row in rows:                       # a batch at a time from the executors
-            key = row["group_key"]
-            children[key] = _child(plan, key, row, model_name, experiment_id, metric, started,
-                                   task, max_trial_runs)
-            if row["status"] == "trained":
-                results[key] = {k: row[k] for k in ("model", "classes", "inputs")}
-        for key in plan.jobs + list(plan.small):
-            if key not in children:            # small groups (and a job that returned no row)
-                children[key] = _child(plan, key, None, model_name, experiment_id, metric,
-                                       started, task, max_trial_runs)
+        children, results = _children(plan, rows, model_name, experiment_id, metric, started,
+                                      task, max_trial_runs)
         glob = children.pop(GLOBAL_KEY, None)
         fallback = None
         if glob is not None and glob.status == "trained":
@@ -175,6 +166,21 @@ def record_runs(plan, rows: Iterable[dict], *, experiment_name: str, model_name:
         raise
     mlflow.end_run(status="FINISHED")
     return parent.info.run_id, groups, glob, routing, messages
+
+
+def _children(plan, rows, *args):
+    """Each group's child run as its row arrives, then the groups without a row; returns
+    ``(children, results)``: only what the keyed model needs of a trained row is kept."""
+    children, results = {}, {}
+    for row in rows:                           # a batch at a time from the executors
+        key = row["group_key"]
+        children[key] = _child(plan, key, row, *args)
+        if row["status"] == "trained":
+            results[key] = {k: row[k] for k in ("model", "classes", "inputs")}
+    for key in plan.jobs + list(plan.small):
+        if key not in children:                # small groups (and a job that returned no row)
+            children[key] = _child(plan, key, None, *args)
+    return children, results
 
 
 def _meta(row: dict, task: str) -> dict:
