@@ -254,7 +254,7 @@ class NotebookActivity:
 def _inject(nb: dict, parameters: dict, secure: set, masker, activity: str) -> None:
     """Insert the injected-parameters cell after the parameters cell (none without parameters)."""
     meta = nb.setdefault("metadata", {}).setdefault("papermill", {})
-    meta["parameters"] = masker(parameters)
+    meta["parameters"] = masker({k: "***" if k in secure else v for k, v in parameters.items()})
     cells = [c for c in nb.get("cells", [])
              if INJECTED_TAG not in ((c.get("metadata") or {}).get("tags") or [])]
     nb["cells"] = cells
