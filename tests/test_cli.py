@@ -45,6 +45,18 @@ def test_table_create_with_a_bad_source_exits_2(spark, capsys):
 
 
 @pytest.mark.spark
+def test_a_sas_url_given_as_path_is_masked_in_what_the_cli_prints(spark, capsys):
+    sas = ("https://127.0.0.1:9/c/trips.parquet?sv=2022-11-02&sp=r&se=2030-01-01"
+           "&sig=Zm9vYmFyYmF6%2Bqux%3D")
+    assert main(["table", "create", "--source", "file", "--path", sas,
+                 "--table-name", "default.cli_sas"]) == FAILED
+    printed = capsys.readouterr()
+    assert "Zm9vYmFyYmF6" not in printed.out + printed.err
+    assert "path='https://127.0.0.1:9/c/trips.parquet?***'" in printed.err
+    assert not spark.catalog.tableExists("default.cli_sas")
+
+
+@pytest.mark.spark
 def test_table_create_and_sqlpool_load_and_exec(spark, tlc_sample, capsys):
     assert main(["table", "create", "--source", "file", "--path", str(tlc_sample),
                  "--table-name", "default.cli_taxi"]) == OK

@@ -97,7 +97,7 @@ def test_exit_raises_a_clean_system_exit_outside_notebooks(capsys):
 def test_run_returns_the_callee_exit_value_and_stops_at_exit(monkeypatch):
     monkeypatch.chdir(NB)
     assert mssparkutils.notebook.run("child", 30, {"x": 21, "label": "z"}) == "z:42"
-    assert mssparkutils.notebook.run(str(NB / "child.ipynb")) == "a:2"   # defaults kept
+    assert mssparkutils.notebook.run("child.ipynb") == "a:2"             # defaults kept
     assert mssparkutils.notebook.run("no_exit", 30, {"x": 3}) == ""
 
 
@@ -116,7 +116,8 @@ def test_run_enforces_the_timeout(monkeypatch, tmp_path):
     from make_notebook import write_notebook
     write_notebook(tmp_path / "slow.ipynb", [("params", "s = 5"), ("code", "import time; time.sleep(s)")])
     with pytest.raises(TimeoutError, match="timeout_seconds=1"):
-        mssparkutils.notebook.run(str(tmp_path / "slow.ipynb"), 1)
+        monkeypatch.chdir(tmp_path)
+        mssparkutils.notebook.run("slow", 1)
 
 
 def test_secrets_come_from_the_environment(monkeypatch):

@@ -16,20 +16,22 @@ activity's parameters evaluated and converted to their declared types.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
-from ..exceptions import ConfigError, PipelineActivityError
+from ..exceptions import ArtifactConversionError, ConfigError, PipelineActivityError
+from ..runtime.notebook_parameters import (INJECTED_TAG, check_parameter_names, injected_source,
+                                           parameters_cell_index, read_parameters)
+from ..runtime.secrets import Masker, has_sas
 from .errors import ErrorLevel, PipelineDefinitionError
 from .evaluation import Context, evaluate_value
 from .jsonio import load
 from .notebooks import from_synapse
 from .parameters import convert_value
-
-INJECTED_TAG = "injected-parameters"
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 
 
@@ -41,6 +43,7 @@ class RunSettings:
     notebook_dirs: list[Path]
     kernel_name: str | None = None
     log: Callable[[str], None] | None = None
+    masker: Masker = field(default_factory=Masker)
 
 
 @dataclass
@@ -55,6 +58,7 @@ class Outcome:
     output_notebook: Path | None = None
     parameters: dict = field(default_factory=dict)
     error: PipelineActivityError | None = None
+    secure: frozenset = frozenset()                # parameters passed as secure values
 
 
 class ActivityHandler(Protocol):
@@ -104,14 +108,15 @@ def safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "activity"
 
 
-def find_notebook(reference: str, folders: list[Path]) -> Path | None:
-    """``<folder>/<reference>.json`` (Synapse) or ``.ipynb``, first match in ``folders``."""
-    for folder in folders:
-        for suffix in (".json", ".ipynb"):
-            candidate = folder / f"{reference}{suffix}"
-            if candidate.is_file():
-                return candidate
-    return None
+def find_notebook(reference: str, folders: list[Path], where: str = "notebook") -> Path | None:
+    """``<folder>/<reference>.json`` (Synapse) or ``.ipynb``, first match in ``folders``; only a
+    plain name resolving inside its folder (see :mod:`synhelpers.runtime.notebook_refs`).
+
+    Raises:
+        ConfigError: a reference that is not a plain notebook name, or leads out of its folder.
+    """
+    from ..runtime.notebook_refs import resolve_notebook
+    return resolve_notebook(reference, folders, (".json", ".ipynb"), where, folders=False)
 
 
 def policy_timeout_seconds(policy: dict) -> int | None:
@@ -128,7 +133,14 @@ def policy_timeout_seconds(policy: dict) -> int | None:
 
 
 class NotebookActivity:
-    """Runs a ``SynapseNotebook`` activity with papermill."""
+    """Runs a ``SynapseNotebook`` activity with papermill.
+
+    The parameters reach the notebook in one injected cell (after its ``parameters`` cell) built
+    by :func:`~synhelpers.runtime.notebook_parameters.injected_source`: names checked against the
+    parameters cell, values written as literals, secure values (``securestring``, the activity's
+    ``policy.secureInput``, anything holding a secure value or a SAS signature) read from the
+    kernel's environment instead. The output notebook is written masked (:mod:`.masked_io`).
+    """
 
     def run(self, activity: dict, context: Context, settings: RunSettings, index: int) -> Outcome:
         name = activity["name"]
@@ -137,72 +149,121 @@ class NotebookActivity:
         run_id = str(uuid.uuid4())
         notebook = "?"
         try:
-            notebook = str(evaluate_value((props.get("notebook") or {}).get("referenceName"), context))
-            source = find_notebook(notebook, settings.notebook_dirs)
-            if source is None:
-                raise PipelineActivityError(
-                    name, notebook, None, "NotebookNotFound",
-                    f"no {notebook}.json or {notebook}.ipynb in "
-                    f"{', '.join(str(d) for d in settings.notebook_dirs)}; build the artifacts or "
-                    "pass notebook_dirs.")
-            parameters = self._parameters(name, notebook, props.get("parameters") or {}, context)
-        except PipelineActivityError as error:
+            notebook = evaluate_value((props.get("notebook") or {}).get("referenceName"), context)
+            notebook = notebook if isinstance(notebook, str) else repr(notebook)
+            source, nb = self._notebook(name, notebook, settings)
+            parameters, secure = self._parameters(activity, notebook, nb, context, settings.masker)
+        except (ConfigError, ArtifactConversionError, PipelineActivityError) as exc:
+            error = exc if isinstance(exc, PipelineActivityError) else PipelineActivityError(
+                name, notebook, None, type(exc).__name__, settings.masker.text(str(exc)))
             return Outcome("Failed", synapse_output(run_id, "Failed", pool=pool, error=error),
                            notebook=notebook, error=error)
         output_nb = settings.out_dir / f"{index:02d}_{safe_name(name)}.ipynb"
-        error, exit_value = self._execute(name, notebook, source, parameters, output_nb, settings,
+        input_nb = settings.out_dir / "inputs" / output_nb.name
+        _inject(nb, parameters, secure, settings.masker, name)
+        input_nb.parent.mkdir(parents=True, exist_ok=True)
+        input_nb.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        error, exit_value = self._execute(name, notebook, source, input_nb, output_nb, settings,
+                                          {k: parameters[k] for k in secure},
                                           policy_timeout_seconds(activity.get("policy")))
+        if (activity.get("policy") or {}).get("secureOutput") is True:
+            settings.masker.add(exit_value)
         status = "Failed" if error else "Succeeded"
         return Outcome(status, synapse_output(run_id, status, exit_value, pool, output_nb, error),
                        exit_value, notebook, source, output_nb if output_nb.is_file() else None,
-                       parameters, error)
+                       parameters, error, frozenset(secure))
 
     @staticmethod
-    def _parameters(activity: str, notebook: str, declared: dict, context: Context) -> dict:
-        values = {}
+    def _notebook(activity: str, notebook: str, settings: RunSettings):
+        """The referenced notebook's file and its ipynb dict (Synapse JSON converted)."""
+        source = find_notebook(notebook, settings.notebook_dirs, f"activity '{activity}'")
+        if source is None:
+            raise PipelineActivityError(
+                activity, notebook, None, "NotebookNotFound",
+                f"no {notebook}.json or {notebook}.ipynb in "
+                f"{', '.join(str(d) for d in settings.notebook_dirs)}; build the artifacts or "
+                "pass notebook_dirs.")
+        doc = load(source)
+        nb = from_synapse(doc, level=ErrorLevel.WARN) if source.suffix == ".json" else doc
+        return source, nb
+
+    @staticmethod
+    def _parameters(activity: dict, notebook: str, nb: dict, context: Context, masker):
+        """The activity's parameters, evaluated and typed, and the names of the secure ones."""
+        name = activity["name"]
+        declared = activity.get("typeProperties", {}).get("parameters") or {}
+        check_parameter_names(declared, read_parameters(nb, notebook), notebook,
+                              f"activity '{name}'")
+        secure_input = (activity.get("policy") or {}).get("secureInput") is True
+        values, secure = {}, set()
         for pname, spec in declared.items():
-            what = f"activity '{activity}', parameter '{pname}'"
+            what = f"activity '{name}', parameter '{pname}'"
             try:
                 if not isinstance(spec, dict) or "value" not in spec:
                     raise ConfigError(f"{what}: expected {{\"value\": ..., \"type\": ...}}.")
+                kind = spec.get("type", "string")
                 value = evaluate_value(spec["value"], context)
-                values[pname] = convert_value(value, spec.get("type", "string"), what)
+                values[pname] = convert_value(value, kind, what)
             except ConfigError as exc:               # ExpressionError included
                 message = str(exc) if str(exc).startswith(what) else f"{what}: {exc}"
-                raise PipelineActivityError(activity, notebook, None, type(exc).__name__,
-                                            message) from exc
-        return values
+                raise PipelineActivityError(name, notebook, None, type(exc).__name__,
+                                            masker.text(message)) from exc
+            value = values[pname]
+            text = value if isinstance(value, str) else json.dumps(value, default=str)
+            declared_secure = secure_input or str(kind).lower() == "securestring"
+            if declared_secure or masker.covers(text):
+                secure.add(pname)
+                masker.add_signatures(text)             # a SAS: its signature, in any context
+                if declared_secure or not has_sas(text):
+                    masker.add(text)                    # a secret: the whole value
+        return values, secure
 
     @staticmethod
-    def _execute(activity, notebook, source: Path, parameters, output_nb: Path,
-                 settings: RunSettings, timeout: int | None):
+    def _execute(activity, notebook, source: Path, input_nb: Path, output_nb: Path,
+                 settings: RunSettings, secure: dict, timeout: int | None):
         import nbformat
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
+        from ..runtime.secrets import secure_environment
         from ..runtime.standin import read_exit_value
-        input_path = source
-        if source.suffix == ".json":
-            nb = nbformat.from_dict(from_synapse(load(source), level=ErrorLevel.WARN))
-            input_path = settings.out_dir / "inputs" / f"{output_nb.stem}.ipynb"
-            input_path.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(nb, str(input_path))
-        error = None
+        from .masked_io import masked_output
+        masker = settings.masker
+        error, executed = None, None
         try:
-            pm.execute_notebook(str(input_path), str(output_nb), parameters=parameters,
-                                kernel_name=settings.kernel_name, cwd=str(source.parent),
-                                progress_bar=False, execution_timeout=timeout)
+            with masked_output(output_nb, masker) as output_path, secure_environment(secure):
+                executed = pm.execute_notebook(
+                    str(input_nb), output_path, kernel_name=settings.kernel_name,
+                    cwd=str(source.parent), progress_bar=False, execution_timeout=timeout)
         except PapermillExecutionError as exc:
-            error = PipelineActivityError(activity, notebook, _source_cell_index(output_nb, exc.cell_index),
-                                          exc.ename, exc.evalue)
+            error = PipelineActivityError(activity, notebook,
+                                          _source_cell_index(output_nb, exc.cell_index),
+                                          exc.ename, masker.text(exc.evalue))
         except Exception as exc:                    # kernel missing or dead, timeout, bad file
-            detail = str(exc)
+            detail = masker.text(str(exc))
             if type(exc).__name__ == "NoSuchKernel":
                 detail += " (install the local kernel: python -m synhelpers.runtime.kernel)"
             error = PipelineActivityError(activity, notebook, None, type(exc).__name__, detail)
         exit_value = ""
-        if output_nb.is_file():
+        if executed is not None:                    # in memory: what downstream activities read
+            exit_value = read_exit_value(executed) or ""
+        elif output_nb.is_file():
             exit_value = read_exit_value(nbformat.read(str(output_nb), as_version=4)) or ""
         return error, exit_value
+
+
+def _inject(nb: dict, parameters: dict, secure: set, masker, activity: str) -> None:
+    """Insert the injected-parameters cell after the parameters cell (none without parameters)."""
+    meta = nb.setdefault("metadata", {}).setdefault("papermill", {})
+    meta["parameters"] = masker({k: "***" if k in secure else v for k, v in parameters.items()})
+    cells = [c for c in nb.get("cells", [])
+             if INJECTED_TAG not in ((c.get("metadata") or {}).get("tags") or [])]
+    nb["cells"] = cells
+    if not parameters:
+        return
+    index = parameters_cell_index(nb)
+    source = injected_source(parameters, secure, f"activity '{activity}'")
+    cells.insert(index + 1, {"cell_type": "code", "execution_count": None, "outputs": [],
+                             "metadata": {"tags": [INJECTED_TAG]}, "source": source})
 
 
 def _source_cell_index(output_nb: Path, executed_index: int) -> int:

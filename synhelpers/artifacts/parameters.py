@@ -8,104 +8,19 @@ line string, an expression's result) to a declared type, or says why it cannot.
 """
 from __future__ import annotations
 
-import ast
 import json
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
-from ..exceptions import ArtifactConversionError, ConfigError
+from ..exceptions import ConfigError
+from ..runtime.notebook_parameters import (PARAMETERS_TAG, NotebookParameter,  # noqa: F401
+                                           parameters_cell_index, read_parameters, type_of)
 
 NOTEBOOK_TYPES = ("string", "int", "float", "bool")
 PIPELINE_TYPES = NOTEBOOK_TYPES + ("array", "object", "securestring")
-PARAMETERS_TAG = "parameters"
 _INT = re.compile(r"^[+-]?\d+$")
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
-
-
-@dataclass(frozen=True)
-class NotebookParameter:
-    """One assignment of a parameters cell. ``type`` is None when the literal has no Synapse type
-    (``None``, a list, a dict): such a parameter cannot be passed by a pipeline as it is."""
-
-    name: str
-    default: Any
-    type: str | None
-
-
-def type_of(value: Any) -> str | None:
-    """The Synapse parameter type of a Python literal: ``True`` -> ``"bool"``, ``1.5`` -> ``"float"``."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "string"
-    return None
-
-
-def parameters_cell_index(nb: dict) -> int | None:
-    """Index of the cell tagged ``parameters`` (None when there is none).
-
-    Raises:
-        ArtifactConversionError: more than one cell is tagged ``parameters``.
-    """
-    found = [i for i, cell in enumerate(nb.get("cells", []))
-             if PARAMETERS_TAG in ((cell.get("metadata") or {}).get("tags") or [])]
-    if len(found) > 1:
-        raise ArtifactConversionError(f"cells {found} are all tagged 'parameters': keep one.")
-    return found[0] if found else None
-
-
-def read_parameters(nb: dict, notebook: str = "notebook") -> dict[str, NotebookParameter]:
-    """The parameters a notebook declares, in order (empty when it has no parameters cell).
-
-    Works on an ipynb dict (source as a string or lines); for a Synapse notebook JSON, convert it
-    with :func:`~.notebooks.from_synapse` first.
-
-    Raises:
-        ArtifactConversionError: the parameters cell holds something other than assignments of
-            literals (names ``notebook`` and the line).
-
-    >>> nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]},
-    ...                  "source": "rows = 10\\nname = 'x'"}]}
-    >>> [(p.name, p.type) for p in read_parameters(nb).values()]
-    [('rows', 'int'), ('name', 'string')]
-    """
-    index = parameters_cell_index(nb)
-    if index is None:
-        return {}
-    source = nb["cells"][index].get("source", "")
-    source = source if isinstance(source, str) else "".join(source)
-    where = f"{notebook}: parameters cell (cell {index})"
-    try:
-        tree = ast.parse(source)
-    except SyntaxError as exc:
-        raise ArtifactConversionError(f"{where}: line {exc.lineno}: {exc.msg}.") from exc
-    found: dict[str, NotebookParameter] = {}
-    for statement in tree.body:
-        if isinstance(statement, ast.Assign):
-            targets, value = statement.targets, statement.value
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            targets, value = [statement.target], statement.value
-        else:
-            raise ArtifactConversionError(f"{where}: line {statement.lineno} is not an assignment; "
-                                          "a parameters cell holds only `name = literal` lines.")
-        try:
-            default = ast.literal_eval(value)
-        except ValueError:
-            raise ArtifactConversionError(
-                f"{where}: line {statement.lineno}: the value is not a literal; a parameters "
-                "cell holds only `name = literal` lines.") from None
-        for target in targets:
-            if not isinstance(target, ast.Name):
-                raise ArtifactConversionError(f"{where}: line {statement.lineno}: assign to plain "
-                                              "names only.")
-            found[target.id] = NotebookParameter(target.id, default, type_of(default))
-    return found
 
 
 def convert_value(value: Any, type_name: str, what: str) -> Any:

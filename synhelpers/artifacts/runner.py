@@ -7,12 +7,16 @@ readable. A failed activity does not stop the run: its ``Succeeded`` dependents 
 its ``Failed`` / ``Completed`` dependents run. :meth:`RunResult.raise_for_status` raises the
 first failure's :class:`~synhelpers.exceptions.PipelineActivityError` for callers that want it.
 
-The run folder holds ``NN_<activity>.ipynb`` (each executed notebook), ``inputs/`` (Synapse JSON
-notebooks converted to ipynb before running) and ``run.json`` (the summary).
+The run folder holds ``NN_<activity>.ipynb`` (each executed notebook), ``inputs/`` (each notebook
+as it was run: converted to ipynb, with its injected parameters cell) and ``run.json`` (the
+summary). Secure values are masked (``***``) in all of it, in the log lines and in the summary
+(:mod:`synhelpers.runtime.secrets`); a pipeline's name must be safe as a folder name
+(:func:`check_pipeline_name`).
 """
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -20,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..exceptions import ConfigError, PipelineActivityError
+from ..runtime.secrets import Masker
 from .activities import Outcome, RunSettings, activity_handlers, outcome_object
 from .errors import PipelineDefinitionError
 from .evaluation import Context
@@ -28,6 +33,9 @@ from .jsonio import load
 from .parameters import convert_value
 
 EXIT_VALUE_WIDTH = 40
+# Data Factory's rule for pipeline names: 1-140 characters, starting with a letter, digit or '_',
+# none of . + ? / < > * % & : \ (and, here, no control character): safe as a folder name
+_PIPELINE_NAME = re.compile(r"[A-Za-z0-9_][^.+?/<>*%&:\\\x00-\x1f\x7f]{0,139}")
 
 
 @dataclass
@@ -46,13 +54,15 @@ class ActivityRun:
     output: dict = field(default_factory=dict)
     error: PipelineActivityError | None = None
     attempts: int = 0
+    secure: frozenset = frozenset()
 
     def to_dict(self) -> dict:
         return {"activity": self.name, "type": self.type, "status": self.status,
                 "duration": round(self.duration, 3), "exit_value": self.exit_value,
                 "output_notebook": str(self.output_notebook) if self.output_notebook else None,
                 "notebook": self.notebook, "source": str(self.source) if self.source else None,
-                "parameters": self.parameters, "attempts": self.attempts,
+                "parameters": {k: "***" if k in self.secure else v
+                               for k, v in self.parameters.items()}, "attempts": self.attempts,
                 "error": str(self.error) if self.error else None, "output": self.output}
 
 
@@ -67,6 +77,8 @@ class RunResult:
     activities: list[ActivityRun]
     out_dir: Path
     duration: float = 0.0
+    masker: Masker = field(default_factory=Masker, repr=False)
+    secure_parameters: tuple = ()
 
     def activity(self, name: str) -> ActivityRun:
         """The run of activity ``name`` (KeyError naming the activities otherwise)."""
@@ -86,9 +98,13 @@ class RunResult:
             raise run.error or PipelineActivityError(run.name, run.notebook or "?")
 
     def to_dict(self) -> dict:
-        return {"pipeline": self.pipeline, "run_id": self.run_id, "status": self.status,
-                "duration": round(self.duration, 3), "parameters": self.parameters,
-                "out_dir": str(self.out_dir), "activities": [a.to_dict() for a in self.activities]}
+        """JSON-ready, with every secure value masked (what ``run.json`` holds)."""
+        parameters = {k: "***" if k in self.secure_parameters else v
+                      for k, v in self.parameters.items()}
+        return self.masker({"pipeline": self.pipeline, "run_id": self.run_id,
+                            "status": self.status, "duration": round(self.duration, 3),
+                            "parameters": parameters, "out_dir": str(self.out_dir),
+                            "activities": [a.to_dict() for a in self.activities]})
 
 
 def resolve_parameters(declared: Mapping[str, Mapping], given: Mapping[str, Any],
@@ -118,6 +134,19 @@ def resolve_parameters(declared: Mapping[str, Mapping], given: Mapping[str, Any]
         values[name] = value if value is None else convert_value(value, spec.get("type", "string"),
                                                                   what)
     return values
+
+
+def check_pipeline_name(name, where) -> str:
+    """``name`` when it follows Data Factory's naming rule (and so is safe in a path).
+
+    Raises:
+        PipelineDefinitionError: names ``where`` (the pipeline file) and the rule.
+    """
+    if not (isinstance(name, str) and _PIPELINE_NAME.fullmatch(name)):
+        raise PipelineDefinitionError(
+            f"{where}: pipeline name {name!r} is not valid: 1-140 characters, starting with a "
+            "letter, digit or '_', without . + ? / < > * % & : \\ or control characters.")
+    return name
 
 
 def run_pipeline(pipeline_path: str | Path, parameters: Mapping[str, Any] | None = None,
@@ -153,15 +182,23 @@ def run_pipeline(pipeline_path: str | Path, parameters: Mapping[str, Any] | None
     props = doc.get("properties") if isinstance(doc, dict) else None
     if not isinstance(props, dict) or not isinstance(props.get("activities"), list):
         raise PipelineDefinitionError(f"{pipeline_path}: not a pipeline (no properties.activities).")
-    name = doc.get("name") or pipeline_path.stem
+    name = check_pipeline_name(doc.get("name", pipeline_path.stem), pipeline_path)
     activities = execution_order(props["activities"])
     for activity in activities:
         activity_handlers.get(activity.get("type"))
-    values = resolve_parameters(props.get("parameters") or {}, dict(parameters or {}), name)
+    declared = props.get("parameters") or {}
+    values = resolve_parameters(declared, dict(parameters or {}), name)
+    secure = tuple(k for k, spec in declared.items()
+                   if str((spec or {}).get("type", "")).lower() == "securestring")
+    masker = Masker(values[k] for k in secure)
+    for value in values.values():
+        masker.add_signatures(value)
+    log = _masked(log, masker)
     run_id = str(uuid.uuid4())
     out = Path(out_dir) if out_dir is not None else _default_out_dir(name, run_id)
     out.mkdir(parents=True, exist_ok=True)
-    settings = RunSettings(out, _notebook_dirs(pipeline_path, notebook_dirs), kernel_name, log)
+    settings = RunSettings(out, _notebook_dirs(pipeline_path, notebook_dirs), kernel_name, log,
+                           masker)
     context = Context(values, {}, name, run_id)
     statuses: dict[str, str] = {}
     runs: list[ActivityRun] = []
@@ -172,7 +209,7 @@ def run_pipeline(pipeline_path: str | Path, parameters: Mapping[str, Any] | None
         statuses[run.name] = run.status
         runs.append(run)
     result = RunResult(name, run_id, pipeline_status(activities, statuses), values, runs, out,
-                       time.monotonic() - started)
+                       time.monotonic() - started, masker, secure)
     (out / "run.json").write_text(json.dumps(result.to_dict(), indent=1, default=str) + "\n",
                                   encoding="utf-8")
     _say(log, format_summary(result))
@@ -208,7 +245,7 @@ def _run_activity(activity: dict, index: int, statuses: Mapping[str, str], conte
     run.status, run.exit_value, run.output = outcome.status, outcome.exit_value, outcome.output
     run.output_notebook, run.notebook, run.source = (outcome.output_notebook, outcome.notebook,
                                                      outcome.source)
-    run.parameters, run.error = outcome.parameters, outcome.error
+    run.parameters, run.error, run.secure = outcome.parameters, outcome.error, outcome.secure
     context.activities[name] = outcome_object(outcome)        # type: ignore[index]
     _say(settings.log, f"  {name}: {run.status} in {run.duration:.1f} s"
          + (f" -- {run.error}" if run.error else ""))
@@ -234,7 +271,7 @@ def format_summary(result: RunResult) -> str:
             lines.append("  ".join("-" * width for width in widths))
     for run in result.failures:
         lines.append(f"FAILED {run.error or run.name}")
-    return "\n".join(lines)
+    return result.masker.text("\n".join(lines))
 
 
 def _clip(text: str) -> str:
@@ -264,6 +301,13 @@ def _notebook_dirs(pipeline_path: Path, given) -> list[Path]:
 def _default_out_dir(name: str, run_id: str) -> Path:
     from ..runtime.state import state_dir
     return state_dir() / "runs" / f"{name}-{run_id[:8]}"
+
+
+def _masked(log, masker: Masker):
+    """``log`` with every line masked (None stays None)."""
+    if log is None:
+        return None
+    return lambda text: log(masker.text(text))
 
 
 def _say(log, text: str) -> None:

@@ -26,6 +26,9 @@ from .jsonio import load
 from .notebooks import from_synapse
 from .parameters import NOTEBOOK_TYPES, PIPELINE_TYPES, convert_value, read_parameters
 from .workspace import ARTIFACTS_DIR, FOLDERS
+from ..runtime.notebook_parameters import check_parameter_names
+from ..runtime.notebook_refs import reference_parts
+from .runner import check_pipeline_name
 
 ACTIVITY_TYPES = ("SynapseNotebook",)
 OUTPUT_TYPES = ("execute_result", "display_data", "stream", "error")
@@ -140,6 +143,10 @@ def _check_pipeline(rel, doc, notebooks, notebook_params, config, errors):
     if not isinstance(activities, list):
         errors.append(f"{rel}: properties.activities must be a list.")
         return
+    try:
+        check_pipeline_name(doc.get("name"), rel)
+    except ConfigError as exc:
+        errors.append(str(exc))
     declared = props.get("parameters") or {}
     for name, param in declared.items():
         kind = (param or {}).get("type", "")
@@ -166,6 +173,12 @@ def _check_pipeline(rel, doc, notebooks, notebook_params, config, errors):
         _check_reference(where, "typeProperties.notebook", notebook, "NotebookReference", errors)
         reference = (notebook or {}).get("referenceName") if isinstance(notebook, dict) else None
         literal_reference = isinstance(reference, str) and not reference.startswith("@")
+        if literal_reference:
+            try:
+                reference_parts(reference, where, folders=False)
+            except ConfigError as exc:
+                errors.append(str(exc))
+                literal_reference = False
         if literal_reference and reference not in notebooks:
             errors.append(f"{where}: notebook '{reference}' does not exist (no "
                           f"notebook/{reference}.json); add the notebook or fix the reference.")
@@ -188,11 +201,10 @@ def _check_passed(where, notebook, name, passed, accepted, config, errors):
     elif not _is_dynamic(passed["value"]):
         _check_value(where, f"parameter '{name}'", passed["value"], kind, errors)
         _check_pool_parameter(where, f"parameter '{name}'", name, passed["value"], config, errors)
-    if accepted is not None and name not in accepted:
-        errors.append(f"{where}: passes parameter '{name}', which notebook '{notebook}' does not "
-                      f"declare in its parameters cell (it declares: "
-                      f"{', '.join(accepted) or 'nothing'}); remove it from the pipeline or add it "
-                      "to the notebook.")
+    try:
+        check_parameter_names([name], accepted, notebook, where)
+    except ConfigError as exc:
+        errors.append(str(exc))
 
 
 def _check_value(where, what, value, kind, errors):

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._compat import log_model_name
 from ..exceptions import AutoMLError
+from ..runtime.secrets import mask
 from .data import load_training_data
 from .metrics import FORECASTING, METRICS, report_metrics
 from .result import TrainResult
@@ -67,7 +68,7 @@ def train_forecast(spark, config, started: float, show_progress: bool = True,
     metric = METRICS[config.primary_metric]
     experiment_id = get_or_create_experiment(config.experiment_name)
     with mlflow.start_run(experiment_id=experiment_id, run_name=config.model_name) as run:
-        mlflow.log_params(config.to_params())
+        mlflow.log_params(mask(config.to_params()))
         budget = config.budget_seconds
         search_budget = budget - (time.time() - started) - post_search_reserve(budget)
         if search_budget < 5:

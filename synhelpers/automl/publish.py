@@ -11,11 +11,13 @@ from .steps import Chosen, Holdout, Prepared, Reports, Searched
 def log_form(prep: Prepared) -> None:
     """The wizard's form and the data's shape, on the parent run (before the search)."""
     import mlflow
-    mlflow.log_params(prep.config.to_params())
-    mlflow.set_tags({"synhelpers.table": prep.config.table_name,
-                     "synhelpers.target": prep.data.target,
-                     "synhelpers.training_rows": str(len(prep.train)),
-                     "synhelpers.sampled": str(prep.data.sampled)})
+
+    from ..runtime.secrets import mask
+    mlflow.log_params(mask(prep.config.to_params()))
+    mlflow.set_tags(mask({"synhelpers.table": prep.config.table_name,
+                          "synhelpers.target": prep.data.target,
+                          "synhelpers.training_rows": str(len(prep.train)),
+                          "synhelpers.sampled": str(prep.data.sampled)}))
 
 
 def log_checks(chosen: Chosen, holdout: Holdout, parity) -> None:

@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 a step ran and failed (a failed pipeline activity, a parity failure,
 out-of-date artifacts); 2 bad input (a parameter, a missing table or model) -- the message names
-it and says what to do.
+it and says what to do. Errors and JSON summaries are printed with secure values and SAS
+signatures masked (:mod:`synhelpers.runtime.secrets`).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import argparse
 import sys
 
 from ..exceptions import ConfigError, ModelRegistryError, SynHelpersError
+from ..runtime.secrets import mask
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
 
@@ -33,10 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or OK)
     except (ConfigError, ModelRegistryError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {mask(str(exc))}", file=sys.stderr)
         return BAD_INPUT
     except SynHelpersError as exc:
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"error: {type(exc).__name__}: {mask(str(exc))}", file=sys.stderr)
         return FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -44,5 +46,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_json(value) -> None:
+    """``value`` as JSON, secure values and SAS signatures masked."""
     import json
-    print(json.dumps(value, indent=2, default=str))
+    print(json.dumps(mask(value), indent=2, default=str))

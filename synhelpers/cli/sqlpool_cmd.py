@@ -1,4 +1,5 @@
-"""``synhelpers sqlpool load|exec|predict``: notebooks 03 and 04."""
+"""``synhelpers sqlpool load|exec|predict|recover``: notebooks 03 and 04, and the repair of an
+interrupted results swap."""
 from __future__ import annotations
 
 from . import print_json
@@ -44,6 +45,12 @@ def _predict(args) -> int:
     return 0
 
 
+def _recover(args) -> int:
+    from ..sqlpool.recovery import recover_results_table
+    print_json(recover_results_table(args.sql_pool_name, args.table))
+    return 0
+
+
 def register(sub) -> None:
     pool = sub.add_parser("sqlpool", help="the dedicated SQL pool (notebooks 03 and 04)")
     actions = pool.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -74,3 +81,12 @@ def register(sub) -> None:
     predict.add_argument("--results-table", default="dbo.nyc_taxi_predictions")
     predict.add_argument("--key-columns", default="", help="columns carried next to the scores")
     predict.set_defaults(func=_predict)
+
+    recover = actions.add_parser(
+        "recover", help="repair what an interrupted results swap (sqlpool predict) left",
+        description="Restores <table>__old when a killed run left no <table>, and drops the "
+                    "__new/__old leftovers.")
+    recover.add_argument("--sql-pool-name", default="mlverifypool")
+    recover.add_argument("--table", default="dbo.nyc_taxi_predictions",
+                         help="the results table (default: %(default)s)")
+    recover.set_defaults(func=_recover)

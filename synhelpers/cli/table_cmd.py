@@ -1,4 +1,4 @@
-"""``synhelpers table create``: notebook 01."""
+"""``synhelpers table create|recover``: notebook 01, and the repair of an interrupted overwrite."""
 from __future__ import annotations
 
 from . import print_json
@@ -13,6 +13,13 @@ def _create(args) -> int:
                                 table_name=args.table_name, sample_rows=args.sample_rows,
                                 seed=args.seed)
     print_json(summary)
+    return 0
+
+
+def _recover(args) -> int:
+    from ..data.tables import recover_table
+    from ..runtime import get_spark
+    print_json(recover_table(get_spark(), args.table_name))
     return 0
 
 
@@ -35,3 +42,10 @@ def register(sub) -> None:
                         help="raw trips sampled before featurizing, 0 for all (default: %(default)s)")
     create.add_argument("--seed", type=int, default=DEFAULTS["seed"])
     create.set_defaults(func=_create)
+
+    recover = actions.add_parser(
+        "recover", help="repair what an interrupted overwrite of a table left",
+        description="Restores the old table when a killed overwrite left none under the name, "
+                    "and drops the staging and retired tables it left (see synhelpers.data.tables).")
+    recover.add_argument("--table-name", default=DEFAULTS["table_name"])
+    recover.set_defaults(func=_recover)

@@ -49,22 +49,19 @@ def _in_ipython():
 
 
 def _resolve_notebook(path: str, base: Path | None = None) -> Path:
-    """Find a notebook the way a Synapse path names it (``name``, ``/folder/name``, a file)."""
+    """Find a notebook the way a Synapse path names it (``name``, ``folder/name``,
+    ``/folder/name`` from the workspace root), only inside the workspace folders: this
+    notebook's folder, the project's ``notebooks/``, the project."""
+    from .notebook_refs import resolve_notebook
     from .state import _project_root
-    name = path.strip()
     roots = [base or Path.cwd()]
     project = _project_root(Path.cwd().resolve())
     roots += [project / "notebooks", project]
-    candidates = []
-    for root in roots:
-        for stem in (name, name.lstrip("/")):
-            p = Path(stem) if Path(stem).is_absolute() else root / stem
-            candidates += [p, p.with_name(p.name + ".ipynb")]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
-    raise ConfigError(f"mssparkutils.notebook.run: notebook {path!r} not found (looked in "
-                      f"{', '.join(str(r) for r in roots)}). Pass a notebook name or path.")
+    found = resolve_notebook(path, roots, (".ipynb",), "mssparkutils.notebook.run")
+    if found is None:
+        raise ConfigError(f"mssparkutils.notebook.run: notebook {path!r} not found (looked in "
+                          f"{', '.join(str(r) for r in roots)}). Pass a notebook name or path.")
+    return found
 
 
 @contextmanager
@@ -122,10 +119,14 @@ class _Notebook:
     def run(self, path: str, timeout_seconds: int = 90, arguments: dict | None = None) -> str:
         """Run notebook ``path`` here with ``arguments`` injected after its parameters cell."""
         import nbformat
+
+        from .notebook_parameters import check_parameter_names, injected_source, read_parameters
         nb_path = _resolve_notebook(path)
         nb = nbformat.read(str(nb_path), as_version=4)
         arguments = dict(arguments or {})
-        injected = "\n".join(f"{k} = {v!r}" for k, v in arguments.items())
+        where = "mssparkutils.notebook.run"
+        check_parameter_names(arguments, read_parameters(nb, path), path, where)
+        injected = injected_source(arguments, where=where) if arguments else ""
         shell = _in_ipython()
         namespace: dict = {"__name__": "__main__", "__file__": str(nb_path)}
         frame = _RunFrame(str(nb_path))
@@ -133,11 +134,7 @@ class _Notebook:
         started = time.monotonic()
         try:
             with _time_limit(timeout_seconds, path):
-                cells = [c for c in nb.cells if c.cell_type == "code"]
-                has_params = any("parameters" in c.metadata.get("tags", []) for c in cells)
-                if injected and not has_params:
-                    exec(compile(injected, f"{nb_path.name}:parameters", "exec"), namespace)
-                for index, cell in enumerate(cells):
+                for index, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
                     code = _cell_code(cell.source, shell)
                     exec(compile(code, f"{nb_path.name}:cell{index}", "exec"), namespace)
                     if injected and "parameters" in cell.metadata.get("tags", []):

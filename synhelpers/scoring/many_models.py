@@ -2,15 +2,20 @@
 
 table -> group counts (Spark) -> small groups decided (global fallback or skip) -> every group in
 its own Spark task: featurizer + FLAML trials within a per-group budget, ONNX + parity gate ->
-the results (one row per group) back on the driver -> MLflow: one parent run, a child run per
+the results (one row per group, kept on the executors) streamed to the driver a batch of
+:data:`RESULT_BATCH_ROWS` at a time (Spark conf ``spark.synhelpers.manyModels.resultBatchRows``
+sets another bound) -> MLflow, as each arrives: one parent run, a child run per
 group, a child run per trial under it -> each group model registered as ``<model_name>-<group>``,
-the keyed model (routing rows to their group's model) as ``<model_name>``.
+the keyed model (routing rows to their group's model) as ``<model_name>``. The driver holds at
+most one batch of results (trials JSON, ONNX bytes) plus the ONNX bytes of the trained models,
+which the keyed model is made of.
 
 Score with :func:`..scoring.score_table` (Spark), the pyfunc (``mlflow.pyfunc.load_model``), or
 in a dedicated SQL pool with :func:`..scoring.routed_predict_sql`.
 """
 from __future__ import annotations
 
+import math
 import re
 import time
 
@@ -18,6 +23,8 @@ from ..exceptions import ConfigError
 from .results import ManyModelsResult
 
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,200}$")
+RESULT_BATCH_ROWS = 8      # group results per Spark job fetching them to the driver
+RESULT_BATCH_CONF = "spark.synhelpers.manyModels.resultBatchRows"    # overrides it
 TASKS = ("regression", "classification")
 
 
@@ -74,69 +81,110 @@ def train_many_models(spark, table_name: str, target_column: str, group_column: 
         AutoMLError: no group could be trained (each group's reason listed).
         ModelRegistryError: registering failed.
     """
-    from ..automl.metrics import DEFAULT_METRIC, get_metric
+    from pyspark import StorageLevel
+
     from .group_training import RESULT_SCHEMA, GroupSpec, make_trainer, start_warmup
     from .groups import SLOT_COLUMN, plan_groups, training_frame
-    from .many_runs import record_runs
-    started = time.time()
-    task = str(task or "").strip().lower()
-    if task not in TASKS:
-        raise ConfigError(f"task={task!r} is not valid for many models: use one of "
-                          f"{', '.join(TASKS)}.")
-    metric = get_metric(primary_metric or DEFAULT_METRIC[task], task).name
-    budget = _number(budget_seconds_per_group, "budget_seconds_per_group", 1.0)
-    min_rows = _number(min_rows_per_group, "min_rows_per_group", 20, int)
-    max_rows = _number(max_rows_per_group, "max_rows_per_group", min_rows, int)
-    max_groups = _number(max_groups, "max_groups", 1, int)
-    test_size = _number(test_size, "test_size", 0.0)
-    max_trial_runs = _number(max_trial_runs_per_group, "max_trial_runs_per_group", 0, int)
+    times = {"started": time.time()}
     if isinstance(exclude_columns, str):
         exclude_columns = [c.strip() for c in exclude_columns.split(",") if c.strip()]
+    exclude_columns = list(exclude_columns)
+    settings = _settings(table_name, task, primary_metric, group_column, budget_seconds_per_group,
+                         min_rows_per_group, small_groups, max_rows_per_group, exclude_columns,
+                         seed, test_size, max_trial_runs_per_group)
+    max_groups = _number(max_groups, "max_groups", 1, int)
     if dataframe is None and not spark.catalog.tableExists(table_name):
         raise ConfigError(f"table_name={table_name!r}: no such Spark table. Create it first "
                           "(notebook 01_create_nyc_taxi_table) or check the database name.")
     df = dataframe if dataframe is not None else spark.table(table_name)
-    plan = plan_groups(df, table_name, target_column, group_column, min_rows_per_group=min_rows,
+    plan = plan_groups(df, table_name, target_column, group_column,
+                       min_rows_per_group=settings["min_rows_per_group"],
                        small_groups=small_groups, max_groups=max_groups,
                        exclude_columns=exclude_columns)
-    planned = time.time()
+    settings.update(target_column=plan.target, group_column=plan.group_column,
+                    groups=len(plan.counts))
+    times["planned"] = time.time()
     experiment, model_name = _names(spark, table_name, experiment_name, model_name,
                                     plan.group_column)
     # workers import FLAML (seconds) while the driver prepares; the job then reuses them
     warmup = start_warmup(spark, min(len(plan.jobs), spark.sparkContext.defaultParallelism))
-    spec = GroupSpec(task=task, target=plan.target, features=tuple(plan.features),
-                     spark_types=plan.spark_types, metric=metric, budget_s=budget,
+    spec = GroupSpec(task=settings["task"], target=plan.target, features=tuple(plan.features),
+                     spark_types=plan.spark_types, metric=settings["primary_metric"],
+                     budget_s=settings["budget_seconds_per_group"],
                      float_columns=tuple(plan.float_columns), seed=int(seed),
-                     test_size=test_size, max_rows=max_rows)
-    frame = training_frame(spark, df, plan, max_rows, int(seed))
+                     test_size=settings["test_size"], max_rows=settings["max_rows_per_group"])
+    frame = training_frame(spark, df, plan, spec.max_rows, int(seed))
     warmup.join(timeout=300)
-    job_started = time.time()
+    times["job_started"] = time.time()
     spark.sparkContext.setJobDescription(f"synhelpers: many models by {plan.group_column}")
+    results = (frame.groupBy(SLOT_COLUMN).applyInPandas(make_trainer(spec), RESULT_SCHEMA)
+               .persist(StorageLevel.MEMORY_AND_DISK))
     try:
-        rows = (frame.groupBy(SLOT_COLUMN).applyInPandas(make_trainer(spec), RESULT_SCHEMA)
-                .collect())                        # one row per model: at most max_groups + 1
+        try:
+            finished = results.count()      # the training job: every group, one number back
+        finally:
+            spark.sparkContext.setJobDescription(None)
+        times["training"] = time.time() - times["job_started"]
+        batch = int(spark.conf.get(RESULT_BATCH_CONF, str(RESULT_BATCH_ROWS)))
+        return _register(plan, stream_results(results, finished, batch), settings, experiment,
+                         model_name, times)
     finally:
-        spark.sparkContext.setJobDescription(None)
-    training_seconds = time.time() - job_started
-    results = {row["group_key"]: row.asDict() for row in rows}
-    settings = {"table_name": table_name, "target_column": plan.target, "task": task,
-                "primary_metric": metric, "group_column": plan.group_column,
-                "budget_seconds_per_group": budget, "min_rows_per_group": min_rows,
-                "small_groups": small_groups, "max_rows_per_group": max_rows,
-                "exclude_columns": ",".join(exclude_columns), "groups": len(plan.counts),
-                "seed": seed, "test_size": test_size, "max_trial_runs_per_group": max_trial_runs}
+        results.unpersist()
+
+
+def _settings(table_name, task, primary_metric, group_column, budget_seconds_per_group,
+              min_rows_per_group, small_groups, max_rows_per_group, exclude_columns, seed,
+              test_size, max_trial_runs_per_group) -> dict:
+    """The validated parameters, as the parent run's MLflow params."""
+    from ..automl.metrics import DEFAULT_METRIC, get_metric
+    task = str(task or "").strip().lower()
+    if task not in TASKS:
+        raise ConfigError(f"task={task!r} is not valid for many models: use one of "
+                          f"{', '.join(TASKS)}.")
+    min_rows = _number(min_rows_per_group, "min_rows_per_group", 20, int)
+    return {"table_name": table_name, "target_column": "", "task": task,
+            "primary_metric": get_metric(primary_metric or DEFAULT_METRIC[task], task).name,
+            "group_column": group_column,
+            "budget_seconds_per_group": _number(budget_seconds_per_group,
+                                                "budget_seconds_per_group", 1.0),
+            "min_rows_per_group": min_rows, "small_groups": small_groups,
+            "max_rows_per_group": _number(max_rows_per_group, "max_rows_per_group", min_rows, int),
+            "exclude_columns": ",".join(exclude_columns), "groups": 0, "seed": seed,
+            "test_size": _number(test_size, "test_size", 0.0),
+            "max_trial_runs_per_group": _number(max_trial_runs_per_group,
+                                                "max_trial_runs_per_group", 0, int)}
+
+
+def stream_results(results, rows: int, batch_rows: int = RESULT_BATCH_ROWS):
+    """The rows of the (persisted) training results as dicts, fetched by Spark jobs of about
+    ``batch_rows`` rows each: the driver never holds more than one batch of group results (ONNX
+    bytes, trials JSON) at once, however many groups there are (up to ``max_groups`` + 1), and
+    no job returns more than one batch (``spark.driver.maxResultSize`` bounds each job)."""
+    batches = max(1, math.ceil(rows / max(1, batch_rows)))
+    for row in results.coalesce(batches).toLocalIterator():
+        yield row.asDict()
+
+
+def _register(plan, rows, settings: dict, experiment: str, model_name: str,
+              times: dict) -> ManyModelsResult:
+    """Log and register every group as its result arrives (:func:`.many_runs.record_runs`)."""
+    from .many_runs import record_runs
+    task, metric = settings["task"], settings["primary_metric"]
     mark = time.time()
     run_id, groups, glob, routing, failures = record_runs(
-        plan, results, experiment_name=experiment, model_name=model_name, task=task,
-        metric=metric, settings=settings, started=job_started, max_trial_runs=max_trial_runs)
-    timings = {"plan": planned - started, "prepare": job_started - planned,
-               "training": training_seconds, "mlflow": time.time() - mark}
+        plan, rows, experiment_name=experiment, model_name=model_name, task=task,
+        metric=metric, settings=settings, started=times["job_started"],
+        max_trial_runs=settings["max_trial_runs_per_group"])
+    timings = {"plan": times["planned"] - times["started"],
+               "prepare": times["job_started"] - times["planned"],
+               "training": times["training"], "mlflow": time.time() - mark}
     return ManyModelsResult(
         model_name=model_name, model_version=routing.version, run_id=run_id,
         experiment_name=experiment, task=task, target=plan.target,
         group_column=plan.group_column, primary_metric=metric, groups=groups,
         global_model=glob, messages=plan.messages() + failures,
-        budget_seconds_per_group=budget, min_rows_per_group=min_rows,
-        small_groups=small_groups, elapsed_seconds=time.time() - started,
-        training_seconds=training_seconds, routing=routing,
+        budget_seconds_per_group=settings["budget_seconds_per_group"],
+        min_rows_per_group=settings["min_rows_per_group"],
+        small_groups=settings["small_groups"], elapsed_seconds=time.time() - times["started"],
+        training_seconds=times["training"], routing=routing,
         timings={k: round(v, 2) for k, v in timings.items()})

@@ -1,4 +1,4 @@
-"""Many models, the driver's MLflow side, after the Spark job has returned every group's result.
+"""Many models, the driver's MLflow side: each group's result logged and registered as it arrives.
 
 Layout: ONE parent run (the many-models run: settings, ``groups.json``, the keyed pyfunc model);
 one child run per group and for the global model (rows, where it trained, held-out metrics,
@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from typing import Iterable
 
+from ..runtime.secrets import mask
 from .groups import GLOBAL_KEY
 from .results import GroupResult
 
@@ -48,9 +50,9 @@ def _child(plan, key: str, row: dict | None, model_name: str, experiment_id: str
     result = GroupResult(key=key, value=value, status=status, message=message, rows=rows)
     run = mlflow.start_run(experiment_id=experiment_id, run_name=label, nested=True)
     try:
-        mlflow.set_tags({"synhelpers.group_column": plan.group_column,
-                         "synhelpers.group": key, "synhelpers.status": status,
-                         **({"synhelpers.message": message[:4000]} if message else {})})
+        mlflow.set_tags(mask({"synhelpers.group_column": plan.group_column,
+                              "synhelpers.group": key, "synhelpers.status": status,
+                              **({"synhelpers.message": message[:4000]} if message else {})}))
         mlflow.log_metric("rows", rows)
         if row:
             result.best_estimator, result.seconds = row["best_estimator"], float(row["seconds"])
@@ -63,8 +65,8 @@ def _child(plan, key: str, row: dict | None, model_name: str, experiment_id: str
                                 **{f"test_{k}": v for k, v in result.metrics.items()}})
             if result.best_estimator:
                 config = json.loads(row["best_config"] or "{}")
-                mlflow.log_params({"estimator": result.best_estimator,
-                                   **{k: str(v)[:500] for k, v in config.items()}})
+                mlflow.log_params(mask({"estimator": result.best_estimator,
+                                        **{k: str(v)[:500] for k, v in config.items()}}))
             if row["parity"] not in (None, "{}"):
                 mlflow.log_dict(json.loads(row["parity"]), "parity.json")
             trials = json.loads(row["trials"] or "[]")
@@ -92,9 +94,13 @@ def _child(plan, key: str, row: dict | None, model_name: str, experiment_id: str
     return result
 
 
-def record_runs(plan, results: dict, *, experiment_name: str, model_name: str, task: str,
+def record_runs(plan, rows: Iterable[dict], *, experiment_name: str, model_name: str, task: str,
                 metric: str, settings: dict, started: float, max_trial_runs: int = 100):
     """Log every group under one parent run, register the group models and the keyed model.
+
+    ``rows`` are the groups' result rows (:data:`.group_training.RESULT_SCHEMA` as dicts), consumed
+    one at a time: each is logged and registered when it arrives, and only what the keyed model
+    needs of it (ONNX bytes, classes, inputs) is kept.
 
     Returns ``(parent_run_id, groups, global_result, routing, messages)``: ``groups`` holds one
     :class:`GroupResult` per group (trained, failed or small), ``messages`` the fate of every
@@ -109,12 +115,11 @@ def record_runs(plan, results: dict, *, experiment_name: str, model_name: str, t
     experiment_id = get_or_create_experiment(experiment_name)
     parent = mlflow.start_run(experiment_id=experiment_id, run_name=model_name)
     try:
-        mlflow.log_params(settings)
-        mlflow.set_tags({"synhelpers.kind": "many_models", "synhelpers.table": plan.table_name,
-                         "synhelpers.group_column": plan.group_column})
-        children = {key: _child(plan, key, results.get(key), model_name, experiment_id, metric,
-                                started, task, max_trial_runs)
-                    for key in plan.jobs + list(plan.small)}
+        mlflow.log_params(mask(settings))
+        mlflow.set_tags(mask({"synhelpers.kind": "many_models", "synhelpers.table": plan.table_name,
+                              "synhelpers.group_column": plan.group_column}))
+        children, results = _children(plan, rows, model_name, experiment_id, metric, started,
+                                      task, max_trial_runs)
         glob = children.pop(GLOBAL_KEY, None)
         fallback = None
         if glob is not None and glob.status == "trained":
@@ -150,8 +155,8 @@ def record_runs(plan, results: dict, *, experiment_name: str, model_name: str, t
                           group_column=plan.group_column, group_type=plan.group_type,
                           groups=routed, fallback=fallback, unrouted=unrouted,
                           feature_kinds=kinds)
-        mlflow.log_dict({"groups": [g.summary() for g in groups],
-                         "global_model": glob.summary() if glob else None}, "groups.json")
+        mlflow.log_dict(mask({"groups": [g.summary() for g in groups],
+                              "global_model": glob.summary() if glob else None}), "groups.json")
         uri = log_keyed_model(routing)
         routing.version = register(uri, model_name, description=(
             f"{task} of {plan.target} on {plan.table_name}: one model per {plan.group_column} "
@@ -161,6 +166,21 @@ def record_runs(plan, results: dict, *, experiment_name: str, model_name: str, t
         raise
     mlflow.end_run(status="FINISHED")
     return parent.info.run_id, groups, glob, routing, messages
+
+
+def _children(plan, rows, *args):
+    """Each group's child run as its row arrives, then the groups without a row; returns
+    ``(children, results)``: only what the keyed model needs of a trained row is kept."""
+    children, results = {}, {}
+    for row in rows:                           # a batch at a time from the executors
+        key = row["group_key"]
+        children[key] = _child(plan, key, row, *args)
+        if row["status"] == "trained":
+            results[key] = {k: row[k] for k in ("model", "classes", "inputs")}
+    for key in plan.jobs + list(plan.small):
+        if key not in children:                # small groups (and a job that returned no row)
+            children[key] = _child(plan, key, None, *args)
+    return children, results
 
 
 def _meta(row: dict, task: str) -> dict:

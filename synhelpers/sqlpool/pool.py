@@ -192,6 +192,7 @@ class LocalPool(SqlPool):
 
         Returns ``{"table", "mode", "rows_loaded", "rows_in_table", "command"}``.
         """
+        from .._faults import fault_point
         from .types import tsql_to_duckdb
         mode = (mode or "errorifexists").lower()
         if mode == "error":
@@ -232,6 +233,7 @@ class LocalPool(SqlPool):
                 after = con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
                 if after - before != staged:
                     raise SqlPoolError(f"Loaded {after - before} rows into {table}, staged {staged}.")
+                fault_point("pool.load.inserted")     # a kill here: DuckDB drops the whole transaction
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")

@@ -87,10 +87,22 @@ CASES = {
                          "pipeline/pass_values.json: activity 'Report': notebook 'echo' does not "
                          "exist (no notebook/echo.json); add the notebook or fix the reference."),
     "unknown parameter": (_change(PV, lambda d: _param(d, "Score", "colour", "red")),
-                          "pipeline/pass_values.json: activity 'Score': passes parameter 'colour', "
-                          "which notebook 'consume_model' does not declare in its parameters cell "
-                          "(it declares: model_name, model_version); remove it from the pipeline "
-                          "or add it to the notebook."),
+                          "pipeline/pass_values.json: activity 'Score': parameter 'colour' is not "
+                          "declared in the parameters cell of notebook 'consume_model' (it "
+                          "declares: model_name, model_version): remove it or add it to the "
+                          "notebook."),
+    "parameter name that is code": (
+        _change(PV, lambda d: _param(d, "Score", "x = 1\nimport os", "v")),
+        "pipeline/pass_values.json: activity 'Score': parameter 'x = 1\\nimport os' is not a "
+        "Python identifier"),
+    "notebook reference out of the workspace": (
+        _change(PV, lambda d: _activity(d, "Train")["typeProperties"]["notebook"].update(
+            referenceName="../pipeline/pass_values")),
+        "activity 'Train': notebook reference '../pipeline/pass_values' is not a notebook name "
+        "inside the workspace"),
+    "pipeline name unsafe in a path": (
+        _change(PV, lambda d: d.update(name="../../runs")),
+        "pipeline/pass_values.json: pipeline name '../../runs' is not valid"),
     "bad JSON": (_write("pipeline/broken.json", '{"name": "broken",\n "properties": }'),
                  "pipeline/broken.json: not valid JSON at line 2, column 16: Expecting value"),
     "name is not the file name": (_change(PV, lambda d: d.update(name="other")),

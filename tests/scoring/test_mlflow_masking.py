@@ -1,0 +1,51 @@
+"""Secure values never reach MLflow params or tags: the many-models run records a group whose
+training failed with a SAS URL and a secure value in its message, on the real MLflow store."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from synhelpers.exceptions import AutoMLError
+from synhelpers.runtime import secrets
+from synhelpers.scoring.groups import GroupPlan
+from synhelpers.scoring.many_runs import record_runs
+
+SECRET = "hunter2-Correct-Horse"
+SAS = "https://acct.blob.core.windows.net/c/x.csv?sv=2022-11-02&sig=U2VjcmV0U2ln%3D"
+
+
+def test_params_tags_and_logged_json_are_masked(monkeypatch):
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
+    from synhelpers.registry import configure
+    monkeypatch.setattr(secrets, "_process", secrets.Masker())      # this test's secrets only
+    monkeypatch.setenv(secrets.SECURE_ENV_PREFIX + "token", json.dumps(SECRET))
+    assert secrets.secure_parameter("token") == SECRET              # as the injected cell does
+    plan = GroupPlan(table_name="default.t", group_column="g", group_type="string", target="y",
+                     features=["x"], spark_types={"x": "double"}, counts={"a": 30},
+                     values={"a": "a"}, trained=["a"], small={}, null_rows=0, global_model=False)
+    failed = {"group_key": "a", "status": "failed", "rows": 30, "best_estimator": "",
+              "message": f"ValueError: cannot read {SAS} with {SECRET}", "seconds": 1.0,
+              "search_seconds": 0.0, "pid": 1, "partition": 0, "metrics": "{}",
+              "best_config": "{}", "parity": "{}", "trials": "[]"}
+    configure()
+    with pytest.raises(AutoMLError, match="No model was trained"):
+        record_runs(plan, [failed], experiment_name="masking-tests",
+                    model_name="masking-model", task="regression", metric="r2_score",
+                    settings={"table_name": "default.t", "exclude_columns": SECRET,
+                              "source": SAS}, started=0.0)
+    client = MlflowClient()
+    parent = client.search_runs([client.get_experiment_by_name("masking-tests").experiment_id],
+                                "tags.`synhelpers.kind` = 'many_models'")[0]
+    assert parent.data.params["exclude_columns"] == "***"
+    assert parent.data.params["source"] == "https://acct.blob.core.windows.net/c/x.csv?***"
+    child = client.search_runs([parent.info.experiment_id],
+                               f"tags.mlflow.parentRunId = '{parent.info.run_id}'")[0]
+    assert child.data.tags["synhelpers.message"] == (
+        "ValueError: cannot read https://acct.blob.core.windows.net/c/x.csv?*** with ***")
+    everything = json.dumps([parent.data.params, parent.data.tags, child.data.params,
+                             child.data.tags])
+    assert SECRET not in everything and "U2VjcmV0U2ln" not in everything
+    mlflow.end_run()
