@@ -84,8 +84,8 @@ def register(sub) -> None:
 
     recover = actions.add_parser(
         "recover", help="repair what an interrupted results swap (sqlpool predict) left",
-        description="Restores <table>__old when a killed run left no <table>, and drops the "
-                    "__new/__old leftovers.")
+        description="Restores <table>__old_<run> when a killed run left no <table>, and drops the "
+                    "__new_<run>/__old_<run> leftovers.")
     recover.add_argument("--sql-pool-name", default="mlverifypool")
     recover.add_argument("--table", default="dbo.nyc_taxi_predictions",
                          help="the results table (default: %(default)s)")

@@ -3,11 +3,12 @@
 The scoring wizard writes its results table (:func:`~.wizard.write_results`) aside as
 ``<results>__new_<run>``, renames the previous results to ``<results>__old_<run>``, renames the new
 ones into place and drops the old ones. A process killed between the two renames leaves no results
-table. :func:`recover_results_table` finds such leftovers by name (any run): when no table holds
-the results' name it puts back the previous results (``__old_<run>``; or, when they were already
-dropped, promotes a complete ``__new_<run>``: it exists only once its CTAS finished), then drops
-the other leftovers. ``write_results`` runs it first; it runs the same T-SQL on a local pool and
-on a dedicated pool.
+table; the previous results stay intact as ``__old_<run>`` (the next ``write_results`` puts its own
+results in place without touching them). :func:`recover_results_table`, an explicit command, finds
+such leftovers by name (any run): when no table holds the results' name it puts back the previous
+results (``__old_<run>``; or, when they were already dropped, promotes a complete ``__new_<run>``:
+it exists only once its CTAS finished), then drops the other leftovers. It runs the same T-SQL on
+a local pool and on a dedicated pool.
 """
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -93,29 +94,35 @@ def test_after_a_kill_between_the_renames_recover_restores_the_old_results(tmp_p
                   "killresults", "--table", "dbo.trip_scores")
     assert cli.returncode == 0, cli.stderr[-3000:]
     report = json.loads(cli.stdout[cli.stdout.index("{"):])
-    assert report == {"pool": "killresults", "table": "dbo.trip_scores",
-                      "restored": "dbo.trip_scores__old", "dropped": ["dbo.trip_scores__new"]}
+    assert {k: report[k] for k in ("pool", "table")} == {"pool": "killresults",
+                                                          "table": "dbo.trip_scores"}
+    # the killed run's tables, named after its run ID
+    assert re.fullmatch(r"dbo\.trip_scores__old_[0-9a-f]{8}", report["restored"]), report
+    assert len(report["dropped"]) == 1 and report["dropped"][0] == report["restored"].replace(
+        "__old_", "__new_")
     after = _python(_SETUP + "print(json.dumps(state()))", tmp_path)
     assert json.loads(after.stdout.strip().splitlines()[-1]) == {
         "tables": ["kill_models", "trip_scores", "trips"], "results_rows": 30}
 
 
-def test_after_a_kill_the_next_run_restores_the_old_results_before_it_swaps(tmp_path):
+def test_after_a_kill_the_next_run_writes_its_results_and_the_old_ones_survive(tmp_path):
     _killed(tmp_path)
     code = _SETUP + """
-from synhelpers.sqlpool.tsql import interpreter
-run, seen = interpreter.execute, []
-def execute(ctx, statement):                # what the next run sees just before it drops anything
-    if type(statement).__name__ == "Drop" and not seen:
-        seen.append(state())
-    run(ctx, statement)
-interpreter.execute = execute
 written = write_results(plan())
-print(json.dumps({"first_drop": seen[0], "written": written["rows"], "after": state()}))
+print(json.dumps({"written": written["rows"], "after": state()}))
 """
     child = _python(code, tmp_path)
     assert child.returncode == 0, child.stderr[-3000:]
     seen = json.loads(child.stdout.strip().splitlines()[-1])
-    assert seen["first_drop"]["results_rows"] == 30          # the old results were back first
-    assert seen["written"] == 32
-    assert seen["after"] == {"tables": ["kill_models", "trip_scores", "trips"], "results_rows": 32}
+    assert seen["written"] == 32 and seen["after"]["results_rows"] == 32
+    old = [t for t in seen["after"]["tables"] if t.startswith("trip_scores__old_")]
+    assert len(old) == 1                                      # the killed run's, left intact
+    kept = _python(_SETUP + f"print(pool.row_count(pool_table('dbo.{old[0]}')))", tmp_path)
+    assert kept.stdout.strip().splitlines()[-1] == "30"       # the previous results, every row
+    cli = _python(None, tmp_path, "-m", "synhelpers", "sqlpool", "recover", "--sql-pool-name",
+                  "killresults", "--table", "dbo.trip_scores")
+    report = json.loads(cli.stdout[cli.stdout.index("{"):])
+    assert report["restored"] is None and len(report["dropped"]) == 2      # __old_ and __new_
+    after = _python(_SETUP + "print(json.dumps(state()))", tmp_path)
+    assert json.loads(after.stdout.strip().splitlines()[-1]) == {
+        "tables": ["kill_models", "trip_scores", "trips"], "results_rows": 32}

@@ -178,10 +178,12 @@ def write_results(plan: ScoringPlan, run_id: str | None = None) -> dict | None:
     """Score into the plan's results table (CTAS aside, then swapped in); None without one.
 
     The tables built aside are named after this run (``<results>__new_<run_id>``,
-    ``<results>__old_<run_id>``; ``run_id`` default: a new one). What an interrupted run left
-    is repaired first (:func:`..recovery.recover_results_table`). Before anything runs the new
-    names are checked against every object the plan touches and every object in the pool: a
-    collision is refused, so the swap never drops a table it did not create.
+    ``<results>__old_<run_id>``; ``run_id`` default: a new one). Before anything runs they are
+    checked against every object the plan touches and every object in the pool: a collision is
+    refused, so the swap never drops a table it did not create. Each swap step runs only if the
+    one before it did: a run killed between the renames leaves the previous results intact as
+    ``<results>__old_<run>``, the next run puts its own in place, and ``synhelpers sqlpool
+    recover`` (:func:`..recovery.recover_results_table`) restores or cleans up the leftovers.
 
     Returns ``{"table", "rows", "seconds"}``; the rows stay in the pool.
 
@@ -194,8 +196,6 @@ def write_results(plan: ScoringPlan, run_id: str | None = None) -> dict | None:
     plan.report.raise_for_issues()
     run_id = _check_run_id(run_id or new_run_id())
     pool = _pool(plan)
-    from ..recovery import recover_results_table      # what a killed run left, put back first
-    recover_results_table(plan.pool, str(plan.names.results))
     _check_staging(plan, pool, staging_objects(plan.names.results, run_id))
     started = time.perf_counter()
     pool.execute(results_sql(plan.report, plan.names, run_id))
