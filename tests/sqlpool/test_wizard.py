@@ -297,6 +297,11 @@ def test_a_failed_rescoring_leaves_the_previous_results_table_intact(pool, trips
         write_results(plan)
     assert pool.row_count(parse_table_name("dbo.scores_r")) == len(trips)
     assert staging_tables(pool, "scores_r") == []             # the failed run's CTAS left nothing
+    with pytest.raises(SqlPoolError, match=rf"has {len(trips)} rows, more than max_rows=100 "
+                                           "write_results scores in one statement: nothing was"):
+        write_results(plan, max_rows=100)
+    assert pool.row_count(parse_table_name("dbo.scores_r")) == len(trips)
+    assert staging_tables(pool, "scores_r") == []
     with pytest.raises(SqlPoolError, match="max_rows=10"):
         execute_procedure(plan, max_rows=10)
 

@@ -29,7 +29,8 @@ from .script import (SEPARATOR, WizardNames, create_procedure_sql, drop_procedur
                      model_table_sql, new_run_id, procedure_script, results_sql, scoring_script,
                      staging_objects, upsert_sql)
 
-MAX_ROWS = 1_000_000
+MAX_ROWS = 1_000_000                # rows execute_procedure brings to the driver
+WRITE_MAX_ROWS = 100_000_000        # rows write_results scores in the pool in one statement
 DISPLAY_ROWS = 10
 
 
@@ -174,7 +175,8 @@ def execute_procedure(plan: ScoringPlan, display_rows: int = DISPLAY_ROWS,
                       list(table.column_names))
 
 
-def write_results(plan: ScoringPlan, run_id: str | None = None) -> dict | None:
+def write_results(plan: ScoringPlan, run_id: str | None = None,
+                  max_rows: int = WRITE_MAX_ROWS) -> dict | None:
     """Score into the plan's results table (CTAS aside, then swapped in); None without one.
 
     The tables built aside are named after this run (``<results>__new_<run_id>``,
@@ -189,13 +191,19 @@ def write_results(plan: ScoringPlan, run_id: str | None = None) -> dict | None:
 
     Raises:
         ConfigError: a staging name is a table, procedure or model table of the plan.
-        SqlPoolError: a staging name is already an object of the pool (nothing was run).
+        SqlPoolError: a staging name is already an object of the pool, or the table has more
+            than ``max_rows`` rows (nothing was run).
     """
     if plan.names.results is None:
         return None
     plan.report.raise_for_issues()
     run_id = _check_run_id(run_id or new_run_id())
     pool = _pool(plan)
+    rows = pool.row_count(plan.names.table.table_name)
+    if rows > max_rows:
+        raise SqlPoolError(f"Table {plan.names.table} has {rows} rows, more than max_rows="
+                           f"{max_rows} write_results scores in one statement: nothing was run. "
+                           "Score it in parts (a view per range), or raise max_rows.")
     _check_staging(plan, pool, staging_objects(plan.names.results, run_id))
     started = time.perf_counter()
     pool.execute(results_sql(plan.report, plan.names, run_id))
