@@ -18,7 +18,8 @@ folder, step = sys.argv[1], sys.argv[2]
 pool = LocalPool("killpool", path=os.path.join(folder, "pool.duckdb"))
 table = parse_table_name("dbo.loaded")
 def load(label, rows, columns):
-    path = os.path.join(folder, label + ".parquet")
+    os.makedirs(pool.staging_dir, exist_ok=True)       # the only folder a load reads from
+    path = os.path.join(str(pool.staging_dir), label + ".parquet")
     pq.write_table(pa.table({"id": list(range(rows)), "label": [label] * rows}), path)
     return pool.load_parquet(table, path, columns, mode="overwrite")
 if step == "load":
