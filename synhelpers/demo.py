@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from ._compat import has_module
+from .params import as_float
 
 PIPELINE = Path("workspace_artifacts") / "pipeline" / "AutoML_Train_And_Score.json"
 
@@ -65,6 +66,7 @@ def run_demo(out_dir: str | None = None, training_seconds: float = 60.0) -> int:
     from .runtime.state import _project_root, state_dir
     root = _project_root(Path.cwd().resolve())
     out = Path(out_dir) if out_dir else state_dir() / "runs" / time.strftime("demo-%Y%m%d-%H%M%S")
+    training_seconds = as_float(training_seconds, "--training-seconds", above=0)
     parameters = {"training_hours": training_seconds / 3600, "source": "synthetic"}
     print(f"Running {PIPELINE} locally (AutoML budget {training_seconds:.0f} s) ...", flush=True)
     result = run_pipeline(root / PIPELINE, parameters=parameters, out_dir=out)  # prints progress

@@ -9,18 +9,15 @@ line string, an expression's result) to a declared type, or says why it cannot.
 from __future__ import annotations
 
 import json
-import math
-import re
 from typing import Any
 
 from ..exceptions import ConfigError
+from ..params import as_bool, as_float, as_int
 from ..runtime.notebook_parameters import (PARAMETERS_TAG, NotebookParameter,  # noqa: F401
                                            parameters_cell_index, read_parameters, type_of)
 
 NOTEBOOK_TYPES = ("string", "int", "float", "bool")
 PIPELINE_TYPES = NOTEBOOK_TYPES + ("array", "object", "securestring")
-_INT = re.compile(r"^[+-]?\d+$")
-_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
 
 
 def convert_value(value: Any, type_name: str, what: str) -> Any:
@@ -56,42 +53,17 @@ def to_text(value: Any) -> str:
     return str(value)
 
 
-def _to_int(value):
-    if isinstance(value, bool):
-        raise ValueError("a bool is not an int")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer():
-            return int(value)
-        raise ValueError("it has a fractional part")
-    if isinstance(value, str) and _INT.match(value.strip()):
-        return int(value.strip())
-    raise ValueError("")
+def _rule(convert):
+    """One of :mod:`synhelpers.params`' rules, failing as a plain ``ValueError``."""
+    def apply(value):
+        try:
+            return convert(value, "value")
+        except ConfigError:
+            raise ValueError("") from None
+    return apply
 
 
-def _to_float(value):
-    if isinstance(value, bool):
-        raise ValueError("a bool is not a float")
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str) and value.strip():
-        return float(value.strip())
-    raise ValueError("")
-
-
-def _to_bool(value):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-    raise ValueError("use true or false")
+_to_int, _to_float, _to_bool = _rule(as_int), _rule(as_float), _rule(as_bool)
 
 
 def _to_json(kind):

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
 from ..exceptions import ConfigError
+from ..params import as_bool, as_bool_or_auto, as_float, as_int
 from .metrics import CLASSIFICATION, DEFAULT_METRIC, FORECASTING, REGRESSION, get_metric
 
 TASKS = (REGRESSION, CLASSIFICATION, FORECASTING)
@@ -58,27 +59,6 @@ class WizardConfig:
         return {k: str(v) for k, v in params.items()}
 
 
-def _whole_number(value, message: str) -> int:
-    """``value`` as an int >= 1, or ConfigError(message)."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if number < 1:
-        raise ConfigError(message)
-    return number
-
-
-def _as_bool(value, parameter: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
-        return value.strip().lower() in ("true", "1", "yes")
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    raise ConfigError(f"{parameter}={value!r} is not true or false.")
-
-
 def default_experiment_name(workspace: str, table: str, now: datetime | None = None) -> str:
     """``<workspace>-<table>-<yyyyMMddHHmmss>`` as the wizard proposes it."""
     stamp = (now or datetime.now()).strftime("%Y%m%d%H%M%S")
@@ -112,25 +92,16 @@ def make_config(table_name: str, target_column: str, task: str = REGRESSION,
     if task not in TASKS:
         raise ConfigError(f"task={task!r} is not valid: use one of {', '.join(TASKS)}.")
     metric = get_metric(primary_metric or DEFAULT_METRIC[task], task).name
-    try:
-        hours = float(training_hours)
-    except (TypeError, ValueError):
-        raise ConfigError(f"training_hours={training_hours!r} is not a number of hours.") from None
-    if not hours > 0:
-        raise ConfigError(f"training_hours={training_hours!r} must be more than 0 (fractions are "
-                          "allowed: 0.25 is 15 minutes).")
-    concurrency = _whole_number(max_concurrent_iterations,
-                                f"max_concurrent_iterations={max_concurrent_iterations!r} must be "
-                                "a whole number >= 1.")
-    onnx = _as_bool(onnx_compatible, "onnx_compatible")
+    hours = as_float(training_hours, "training_hours", above=0)   # 0.25 is 15 minutes
+    concurrency = as_int(max_concurrent_iterations, "max_concurrent_iterations", minimum=1)
+    onnx = as_bool(onnx_compatible, "onnx_compatible")
     if task == FORECASTING:
         if onnx:
             raise ConfigError("onnx_compatible=True is not possible with task='forecasting': the "
                               "wizard has no ONNX for forecasting models. Set onnx_compatible=False.")
         if not str(time_column or "").strip():
             raise ConfigError("task='forecasting' needs time_column: the column holding the dates.")
-        horizon = _whole_number(horizon, f"horizon={horizon!r} must be a whole number of "
-                                         "periods >= 1 for task='forecasting'.")
+        horizon = as_int(horizon, "horizon", minimum=1)    # periods ahead
     table_short = str(table_name).split(".")[-1]
     experiment = experiment_name or default_experiment_name(workspace, table_short)
     model = model_name or f"{experiment}-Best"
@@ -148,6 +119,8 @@ def make_config(table_name: str, target_column: str, task: str = REGRESSION,
     unknown = set(engineering) - known
     if unknown:
         raise ConfigError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+    if "use_spark" in engineering:    # checked now, decided per session (engine.resolve_use_spark)
+        engineering["use_spark"] = as_bool_or_auto(engineering["use_spark"], "use_spark")
     config = replace(config, **engineering)
     if engine == "azureml":
         from .azureml.job import check_form

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..exceptions import AutoMLError
 from .._compat import has_module
+from ..params import as_bool_or_auto
 from .metrics import CLASSIFICATION
 
 # families whose fitted models convert (skl2onnx / onnxmltools) and pass the parity gate
@@ -185,12 +186,9 @@ def resolve_use_spark(spark, use_spark) -> bool:
     that import the stack) than running the trials in the driver, and the budget buys fewer
     trials.
     """
-    if isinstance(use_spark, str):
-        lowered = use_spark.strip().lower()
-        if lowered != "auto":
-            return lowered in ("true", "1", "yes")
-    elif use_spark is not None:
-        return bool(use_spark)
+    choice = as_bool_or_auto(use_spark, "use_spark")
+    if choice != "auto":
+        return choice
     if spark is None:
         return False
     master = spark.sparkContext.master

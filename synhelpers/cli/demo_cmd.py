@@ -10,6 +10,6 @@ def _demo(args) -> int:
 def register(sub) -> None:
     p = sub.add_parser("demo", help="run the tutorial end to end locally (what `make demo` runs)")
     p.add_argument("--out", default=None, help="folder for the run")
-    p.add_argument("--training-seconds", type=float, default=60.0,
+    p.add_argument("--training-seconds", default=60.0,
                    help="AutoML budget (default: %(default)s)")
     p.set_defaults(func=_demo)

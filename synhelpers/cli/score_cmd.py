@@ -24,5 +24,5 @@ def register(sub) -> None:
     p.add_argument("--model-version", default="", help="version number (default: the latest)")
     p.add_argument("--output-table", required=True, help="Spark table for the scores")
     p.add_argument("--mode", default="overwrite", help="overwrite | append")
-    p.add_argument("--batch-size", type=int, default=10_000)
+    p.add_argument("--batch-size", default=10_000)
     p.set_defaults(func=_score)

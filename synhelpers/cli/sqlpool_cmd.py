@@ -2,6 +2,7 @@
 interrupted results swap."""
 from __future__ import annotations
 
+from ..params import as_int
 from . import print_json
 
 
@@ -27,7 +28,8 @@ def _exec(args) -> int:
     results = get_pool(args.sql_pool_name).execute(script)
     for index, table in enumerate(results, 1):
         print(f"-- result set {index}: {table.num_rows} rows")
-        print(table.slice(0, args.max_rows).to_pandas().to_string(index=False))
+        print(table.slice(0, as_int(args.max_rows, "--max-rows", minimum=0)).to_pandas()
+              .to_string(index=False))
     if not results:
         print("-- no result set")
     return 0
@@ -67,7 +69,7 @@ def register(sub) -> None:
     what = run.add_mutually_exclusive_group(required=True)
     what.add_argument("--file", help="a .sql script (GO separates batches)")
     what.add_argument("--query", help="T-SQL text")
-    run.add_argument("--max-rows", type=int, default=20, help="rows shown per result set")
+    run.add_argument("--max-rows", default=20, help="rows shown per result set")
     run.set_defaults(func=_exec)
 
     predict = actions.add_parser("predict", help="the scoring wizard: deploy the model, "
@@ -75,7 +77,7 @@ def register(sub) -> None:
     predict.add_argument("--sql-pool-name", default="mlverifypool")
     predict.add_argument("--table-name", default="dbo.NYC_Taxi")
     predict.add_argument("--model-name", default="", help="registered model (default: latest)")
-    predict.add_argument("--model-version", type=int, default=0, help="0: the highest version")
+    predict.add_argument("--model-version", default=0, help="0: the highest version")
     predict.add_argument("--procedure-name", default="dbo.nyc_taxi_procedure")
     predict.add_argument("--model-table", default="dbo.aml_models")
     predict.add_argument("--results-table", default="dbo.nyc_taxi_predictions")

@@ -33,14 +33,14 @@ def register(sub) -> None:
                         help="auto (open_datasets in Synapse, synthetic elsewhere) | open_datasets "
                              "| file | synthetic (default: %(default)s)")
     create.add_argument("--path", default="", help="CSV or Parquet of raw trips (source=file)")
-    create.add_argument("--rows", type=int, default=DEFAULTS["rows"],
+    create.add_argument("--rows", default=DEFAULTS["rows"],
                         help="raw trips to generate (source=synthetic; default: %(default)s)")
     create.add_argument("--start-date", default=DEFAULTS["start_date"])
     create.add_argument("--end-date", default=DEFAULTS["end_date"])
     create.add_argument("--table-name", default=DEFAULTS["table_name"])
-    create.add_argument("--sample-rows", type=int, default=DEFAULTS["sample_rows"],
+    create.add_argument("--sample-rows", default=DEFAULTS["sample_rows"],
                         help="raw trips sampled before featurizing, 0 for all (default: %(default)s)")
-    create.add_argument("--seed", type=int, default=DEFAULTS["seed"])
+    create.add_argument("--seed", default=DEFAULTS["seed"])
     create.set_defaults(func=_create)
 
     recover = actions.add_parser(

@@ -1,6 +1,7 @@
 """``synhelpers train``: notebook 02, the wizard's form as flags."""
 from __future__ import annotations
 
+from ..params import as_float
 from . import print_json
 
 
@@ -26,7 +27,8 @@ def _emit(args, hours: float) -> int:
 
 
 def _train(args) -> int:
-    hours = args.seconds / 3600 if args.seconds else args.training_hours
+    hours = (as_float(args.seconds, "--seconds", above=0) / 3600 if args.seconds is not None
+             else args.training_hours)
     if args.emit_notebook:
         return _emit(args, hours)
     from ..automl import show_report, train_wizard
@@ -49,15 +51,15 @@ def register(sub) -> None:
     p.add_argument("--primary-metric", default="",
                    help="Azure AutoML metric (default: the wizard's for the task)")
     budget = p.add_mutually_exclusive_group()
-    budget.add_argument("--training-hours", type=float, default=0.25,
+    budget.add_argument("--training-hours", default=0.25,
                         help="the whole run's budget in hours (default: %(default)s)")
-    budget.add_argument("--seconds", type=float, help="the budget in seconds instead")
-    p.add_argument("--max-concurrent-iterations", type=int, default=4)
+    budget.add_argument("--seconds", help="the budget in seconds instead")
+    p.add_argument("--max-concurrent-iterations", default=4)
     p.add_argument("--no-onnx", action="store_true", help="search every family, not only ONNX ones")
     p.add_argument("--experiment-name", default="")
     p.add_argument("--model-name", default="")
     p.add_argument("--time-column", default="", help="forecasting: the date column")
-    p.add_argument("--horizon", type=int, default=0, help="forecasting: periods to predict")
+    p.add_argument("--horizon", default=0, help="forecasting: periods to predict")
     p.add_argument("--engine", default="flaml",
                    help="flaml (FLAML on Spark, default) | azureml (Azure ML AutoML on the workspace "
                         "set by AZUREML_SUBSCRIPTION_ID, AZUREML_RESOURCE_GROUP, "

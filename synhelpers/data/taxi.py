@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ..exceptions import ConfigError
+from ..params import as_int
 from .schema import (NIGHT_BIN, PASSENGER_RANGE_EXCLUSIVE, TABLE_FILTERS, TABLE_SCHEMA,
                      TIME_BINS)
 from .sources import SourceRequest, sources
@@ -29,19 +30,6 @@ def _parse_date(value, parameter: str) -> date:
         raise ConfigError(f"{parameter}={value!r} is not a date: use YYYY-MM-DD.") from None
 
 
-def _as_int(value, parameter: str, minimum: int) -> int:
-    try:
-        number = int(value)
-        exact = isinstance(value, (int, str)) or float(value) == number
-    except (TypeError, ValueError):
-        exact = False
-    if isinstance(value, bool) or not exact:
-        raise ConfigError(f"{parameter}={value!r} is not a whole number.")
-    if number < minimum:
-        raise ConfigError(f"{parameter}={value!r} must be at least {minimum}.")
-    return number
-
-
 def validate_request(source="auto", path="", rows=100_000, start_date="2018-05-01",
                      end_date="2018-05-07", seed=123, sample_rows=10_000) -> SourceRequest:
     """Check the notebook parameters before anything is read or written (pure).
@@ -52,7 +40,7 @@ def validate_request(source="auto", path="", rows=100_000, start_date="2018-05-0
             ``end_date``; ``source='file'`` without ``path``; ``sample_rows`` < 0.
     """
     source = sources.resolve(source)
-    rows_ = _as_int(rows, "rows", 1)
+    rows_ = as_int(rows, "rows", minimum=1)
     start, end = _parse_date(start_date, "start_date"), _parse_date(end_date, "end_date")
     if start > end:
         raise ConfigError(f"start_date={start.isoformat()} is after end_date={end.isoformat()}: "
@@ -60,9 +48,9 @@ def validate_request(source="auto", path="", rows=100_000, start_date="2018-05-0
     if source == "file" and not str(path or "").strip():
         raise ConfigError("source='file' needs parameter `path`: a CSV or Parquet file or folder "
                           "of raw trips.")
-    sample = _as_int(sample_rows if sample_rows is not None else 0, "sample_rows", 0)
+    sample = as_int(sample_rows if sample_rows is not None else 0, "sample_rows", minimum=0)
     return SourceRequest(source=source, path=str(path or "") or None, rows=rows_,
-                         start_date=start, end_date=end, seed=_as_int(seed, "seed", 0),
+                         start_date=start, end_date=end, seed=as_int(seed, "seed", minimum=0),
                          sample_rows=sample)
 
 

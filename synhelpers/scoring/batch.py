@@ -17,6 +17,7 @@ import time
 from contextlib import contextmanager
 
 from ..exceptions import ConfigError, ScoringError
+from ..params import as_int
 from . import inputs as _inputs
 from . import outputs as _outputs
 from .scorer import ModelPlan, Route, Scorer
@@ -104,7 +105,7 @@ def score_dataframe(df, model, batch_size: int = DEFAULT_BATCH_SIZE, intra_op_th
         ConfigError: ``batch_size`` or ``intra_op_threads`` out of range.
     """
     from pyspark.sql import types as T
-    batch_size, threads = _positive(batch_size, "batch_size"), _positive(intra_op_threads,
+    batch_size, threads = as_int(batch_size, "batch_size", 1), as_int(intra_op_threads,
                                                                          "intra_op_threads", 0)
     scorer = build_scorer(model, dict(df.dtypes), where, probabilities, threads, debug)
     from .keyed import Routing
@@ -113,16 +114,6 @@ def score_dataframe(df, model, batch_size: int = DEFAULT_BATCH_SIZE, intra_op_th
     schema = T.StructType(list(df.schema.fields) + [
         T.StructField(name, _spark_type(kind), True) for name, kind in scorer.added_columns])
     return df.mapInArrow(_mapper(scorer, blobs, batch_size), schema)
-
-
-def _positive(value, parameter: str, minimum: int = 1) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = minimum - 1
-    if number < minimum or isinstance(value, bool):
-        raise ConfigError(f"{parameter}={value!r} must be a whole number >= {minimum}.")
-    return number
 
 
 @contextmanager

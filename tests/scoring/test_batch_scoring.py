@@ -151,7 +151,7 @@ def test_bad_input_names_the_column_model_or_parameter(spark, taxi, fare_model):
         (dict(output_table=""), ConfigError, "output_table is empty"),
         (dict(output_table="scored_fare_bad", mode="append", table_name="scoring_taxi"), None, None),
         (dict(output_table="scoring_taxi", mode="append"), ConfigError, "is the table being scored"),
-        (dict(batch_size=0), ConfigError, "batch_size=0 must be a whole number >= 1"),
+        (dict(batch_size=0), ConfigError, "batch_size=0 must be at least 1"),
     ]
     for overrides, error, message in cases:
         kwargs = dict(table_name=taxi, model_name="scoring-fare", output_table="scored_bad")
