@@ -262,15 +262,14 @@ def _search_and_register(spark, config, data, plan, featurizer, X, y, train, tes
     timings["reports_and_trial_runs"] = time.time() - mark
     mark = time.time()
     # the model: ONNX flavor (+ sklearn), registered
-    example = model.frame(train.head(3))
     if onnx_model is not None:
-        uri = log_onnx_model(onnx_model, sklearn_model=pipeline,
-                             input_example={k: v for k, v in make_feeds(example, plan.inputs).items()},
+        uri = log_onnx_model(onnx_model, sklearn_model=pipeline, input_example=train,
+                             column_types=data.spark_types,
                              metadata={"task": config.task, "target": data.target,
                                        "classes": [str(c) for c in (data.classes or [])]})
     else:
         from ..registry import log_sklearn_model
-        uri = log_sklearn_model(pipeline, "model", input_example=example)
+        uri = log_sklearn_model(pipeline, "model", input_example=model.frame(train.head(3)))
     version = register(uri, config.model_name,
                        description=f"{config.task} of {data.target} on {config.table_name} "
                                    f"({search.best_learner}, {config.primary_metric})")
