@@ -71,10 +71,15 @@ def test_widths_nullable_dtypes_and_missing_values_are_converted(models, split, 
         "nullable boolean airport": held.assign(airport=held.airport.astype("boolean")),
         "NaN for missing text": held.assign(zone=held.zone.where(held.zone.notna(), np.nan)),
     }
+    if mlflow_major() >= 3:      # MLflow 2.18 refuses Int64 for a double column (named)
+        variants["nullable Int64 rating"] = held.assign(rating=held.rating.astype("Int64"))
     expected = model.predict(held)
     for name, frame in variants.items():
         got = model.predict(frame)
         pd.testing.assert_frame_equal(got, expected, obj=name)
+    if mlflow_major() < 3:
+        with pytest.raises(MlflowException, match="column rating"):
+            model.predict(held.assign(rating=held.rating.astype("Int64")))
 
 
 def test_a_missing_or_uncastable_column_is_named(models, split):
@@ -146,3 +151,45 @@ def test_the_example_request_holds_raw_rows_typed_as_the_signature(models):
     assert list(example.columns) == [i.name for i in models["binary"].model.inputs]
     assert len(example) == 3 and example.airport.map(type).isin([bool, type(None)]).all()
     assert example.payment.dtype == np.int64
+
+
+def test_versions_registered_before_keep_loading_for_the_scorers(models):
+    """A version logged the old way (onnx flavor, tensor signature, mlflow.onnx's pyfunc) stays
+    readable by PREDICT's wizard and Spark scoring; the next version gets the new pyfunc."""
+    import mlflow
+    import mlflow.onnx
+    import onnx
+    from mlflow.models import Model
+    from mlflow.models.signature import ModelSignature
+    from mlflow.types.schema import Schema, TensorSpec
+
+    from synhelpers._compat import log_model_name
+    from synhelpers.onnx_export import model_inputs, model_outputs
+    from synhelpers.registry import (get_or_create_experiment, log_onnx_model, register,
+                                     registered_onnx, resolve_version)
+    from synhelpers.scoring import load_scoring_model
+    from synhelpers.sqlpool.wizard import load_registered_model
+    graph = onnx.load_from_string(models["regression"].onnx_bytes)
+
+    def specs(infos):
+        return Schema([TensorSpec(np.dtype(str) if i.onnx_type == "tensor(string)"
+                                  else i.numpy_dtype, tuple(i.shape), i.name) for i in infos])
+
+    with mlflow.start_run(experiment_id=get_or_create_experiment("pyfunc-tests")):
+        old = mlflow.onnx.log_model(graph, **log_model_name("model"), signature=ModelSignature(
+            specs(model_inputs(graph)), specs(model_outputs(graph))),
+            onnx_execution_providers=["CPUExecutionProvider"]).model_uri
+        new = log_onnx_model(graph)
+    assert register(old, "pyfunc-upgraded") == 1 and register(new, "pyfunc-upgraded") == 2
+    assert resolve_version("pyfunc-upgraded") == 2
+    assert Model.load("models:/pyfunc-upgraded/1").flavors["python_function"][
+        "loader_module"] == "mlflow.onnx"
+    assert Model.load("models:/pyfunc-upgraded/2").flavors["python_function"][
+        "loader_module"] == "synhelpers.registry.onnx_pyfunc"
+    for version in (1, 2):
+        assert registered_onnx("pyfunc-upgraded", version)["model_bytes"] == \
+            models["regression"].onnx_bytes
+        assert load_scoring_model("pyfunc-upgraded", version).inputs == \
+            load_scoring_model(models["regression"].name).inputs
+        assert load_registered_model("pyfunc-upgraded", version).model_bytes == \
+            models["regression"].onnx_bytes
