@@ -175,10 +175,12 @@ def test_versions_registered_before_keep_loading_for_the_scorers(models):
         return Schema([TensorSpec(np.dtype(str) if i.onnx_type == "tensor(string)"
                                   else i.numpy_dtype, tuple(i.shape), i.name) for i in infos])
 
-    with mlflow.start_run(experiment_id=get_or_create_experiment("pyfunc-tests")):
+    experiment = get_or_create_experiment("pyfunc-tests")
+    with mlflow.start_run(experiment_id=experiment):     # one run each: MLflow 2 logs into the
         old = mlflow.onnx.log_model(graph, **log_model_name("model"), signature=ModelSignature(
-            specs(model_inputs(graph)), specs(model_outputs(graph))),
+            specs(model_inputs(graph)), specs(model_outputs(graph))),   # run's artifacts
             onnx_execution_providers=["CPUExecutionProvider"]).model_uri
+    with mlflow.start_run(experiment_id=experiment):
         new = log_onnx_model(graph)
     assert register(old, "pyfunc-upgraded") == 1 and register(new, "pyfunc-upgraded") == 2
     assert resolve_version("pyfunc-upgraded") == 2
