@@ -16,7 +16,8 @@ CPU = ["CPUExecutionProvider"]
 
 
 def signature_from_onnx(onnx_model, column_types: dict | None = None):
-    """The column-based MLflow ModelSignature of a graph (see :func:`.onnx_pyfunc.column_signature`)."""
+    """The column-based MLflow ModelSignature of a graph
+    (see :func:`.onnx_pyfunc.column_signature`)."""
     from .onnx_pyfunc import column_signature
     return column_signature(onnx_model, column_types)
 

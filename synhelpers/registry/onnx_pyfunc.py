@@ -28,7 +28,8 @@ Output: a DataFrame with the input's index and one column named after the graph'
 ``variable_out1`` (regression) or ``output_label`` (classification). With
 ``params={"probabilities": True}`` a classifier also returns ``output_probability_0`` ..
 ``output_probability_<k-1>`` (class ``i`` of ``metadata["classes"]``), the columns notebook 05
-and the local pool's PREDICT return. Loading needs ``synhelpers`` installed (as for the keyed model).
+and the local pool's PREDICT return. Loading needs ``synhelpers`` installed (as for the keyed
+model).
 """
 from __future__ import annotations
 

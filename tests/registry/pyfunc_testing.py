@@ -89,3 +89,18 @@ def train_and_register(train: pd.DataFrame, target: str, spark_types: dict, name
                                        "classes": [str(c) for c in model.classes or []]})
     version = register(uri, name)
     return Registered(name, version, task, model, onnx_model.SerializeToString())
+
+
+def spark_udf(spark, uri: str, **kwargs):
+    """``mlflow.pyfunc.spark_udf``; fails with the fix when MLflow's scoring server, which it
+    imports, cannot load (mlflow-skinny without Flask: a venv built before the Synapse profile
+    listed the pool's Flask)."""
+    import mlflow.pyfunc
+    import pytest
+
+    from synhelpers._compat import mlflow_has_scoring_server
+    if not mlflow_has_scoring_server():
+        pytest.fail("mlflow.pyfunc.spark_udf imports MLflow's scoring server, which needs Flask: "
+                    "the Synapse 3.5 pool ships flask 3.0.3 (profiles/synapse-3.5/pool.txt); "
+                    "rebuild this venv (make venv-synapse).")
+    return mlflow.pyfunc.spark_udf(spark, uri, **kwargs)

@@ -4,9 +4,10 @@ float64, a nullable bigint and missing text, then its registered model scored on
 from __future__ import annotations
 
 import mlflow.pyfunc
-import numpy as np
 import pytest
 from pyspark.sql import functions as F
+
+from .pyfunc_testing import spark_udf
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +40,7 @@ def test_a_wizard_model_scores_held_out_rows_through_pyfunc_and_spark_udf(spark,
     assert types["airport"] == "boolean" and types["zone"] == "string"
     assert types["passengers"] == "long" and types["fare"] == "double"
     names = info.signature.inputs.input_names()
-    udf = mlflow.pyfunc.spark_udf(spark, result.model_uri)
+    udf = spark_udf(spark, result.model_uri)
     ids = [int(i) for i in held.trip_id]
     scored = (spark.table(trips).where(F.col("trip_id").isin(ids))
               .withColumn("prediction", udf(F.struct(*names))).toPandas()

@@ -4,11 +4,11 @@ calls: an MLflow pyfunc bound as a Spark SQL function over positional columns, w
 type the user names, from a registry URI or from the model's folder (an ADLS model URI)."""
 from __future__ import annotations
 
-import mlflow.pyfunc
 import numpy as np
 import pytest
 from pyspark.sql import functions as F
 
+from .pyfunc_testing import spark_udf
 from .test_pyfunc import TASKS
 
 # the PySpark return types a Synapse user gives PREDICT for each model
@@ -38,7 +38,7 @@ def test_spark_udf_scores_held_out_rows_in_both_call_forms(spark, trips, split, 
     registered = models[task]
     held = held_out(spark, trips, split[1])
     columns = [i.name for i in registered.model.inputs]        # the signature's order
-    udf = mlflow.pyfunc.spark_udf(spark, registered.uri)
+    udf = spark_udf(spark, registered.uri)
     by_struct = held.withColumn("prediction", udf(F.struct(*reversed(columns))))
     by_columns = held.withColumn("prediction", udf(*columns))
     expected_type = {"regression": "float", "binary": "bigint", "multiclass": "string"}[task]
@@ -54,7 +54,7 @@ def test_spark_udf_returns_probabilities_as_a_struct_when_asked(spark, trips, sp
     columns = [i.name for i in registered.model.inputs]
     result_type = ("output_label string, output_probability_0 float, output_probability_1 float, "
                    "output_probability_2 float")
-    udf = mlflow.pyfunc.spark_udf(spark, registered.uri, result_type=result_type,
+    udf = spark_udf(spark, registered.uri, result_type=result_type,
                                   params={"probabilities": True})
     frame = (held.withColumn("p", udf(F.struct(*columns))).select("*", "p.*").drop("p")
              .toPandas().sort_values("trip_id").reset_index(drop=True))
@@ -79,8 +79,7 @@ def test_synapse_predict_contract_a_sql_function_over_positional_columns(spark, 
     assert "python_function" in info.flavors and info.signature is not None
     assert len(info.signature.outputs.inputs) == 1 and info.signature.inputs.has_input_names()
     alias = f"predict_{task}"
-    spark.udf.register(alias, mlflow.pyfunc.spark_udf(spark, folder,
-                                                      result_type=RETURN_TYPES[task]))
+    spark.udf.register(alias, spark_udf(spark, folder, result_type=RETURN_TYPES[task]))
     held_out(spark, trips, split[1]).createOrReplaceTempView(f"held_{task}")
     columns = ", ".join(info.signature.inputs.input_names())
     scored = spark.sql(f"SELECT *, {alias}({columns}) AS predict FROM held_{task}")
