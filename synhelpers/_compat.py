@@ -49,6 +49,28 @@ def log_model_name(name: str) -> dict:
     return {"name": name} if mlflow_major() >= 3 else {"artifact_path": name}
 
 
+def model_log_name(name: str) -> dict:
+    """The same for ``mlflow.models.Model.log``, whose ``artifact_path`` stays a required
+    (deprecated, None) argument in MLflow 3."""
+    return {"artifact_path": None, "name": name} if mlflow_major() >= 3 else {"artifact_path": name}
+
+
+def any_column_type():
+    """MLflow's ``AnyType`` for a signature column MLflow must not type-check (MLflow 3), or
+    None where MLflow has no such type (MLflow 2.18)."""
+    try:
+        from mlflow.types.schema import AnyType
+    except ImportError:
+        return None
+    return AnyType()
+
+
+def mlflow_has_scoring_server() -> bool:
+    """True when MLflow's scoring server module imports here (``spark_udf`` and the input-example
+    check at logging use it): it needs Flask, which full ``mlflow`` brings and ``mlflow-skinny``
+    does not (the Synapse 3.5 pool installs Flask beside it)."""
+    return has_module("flask")
+
 
 def pyspark_major() -> int:
     """The installed pyspark's major version (3 in a Synapse 3.5 pool, 4 locally)."""

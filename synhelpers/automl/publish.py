@@ -52,17 +52,16 @@ def log_reports(run, prep: Prepared, searched: Searched, reports: Reports, start
 def register_model(prep: Prepared, searched: Searched, chosen: Chosen, onnx_model) -> int:
     """Log the model (ONNX flavor with the native pipeline beside it, or the native one alone
     when ONNX is off) and register it under the form's ``model_name``; the new version."""
-    from ..onnx_export import make_feeds
     from ..registry import log_onnx_model, log_sklearn_model, register
     config, data = prep.config, prep.data
-    example = chosen.model.frame(prep.train.head(3))
-    if onnx_model is not None:
+    if onnx_model is not None:      # raw rows as the example, the table's types for the signature
         uri = log_onnx_model(onnx_model, sklearn_model=chosen.model.pipeline,
-                             input_example=dict(make_feeds(example, prep.plan.inputs)),
+                             input_example=prep.train, column_types=data.spark_types,
                              metadata={"task": config.task, "target": data.target,
                                        "classes": [str(c) for c in (data.classes or [])]})
     else:
-        uri = log_sklearn_model(chosen.model.pipeline, "model", input_example=example)
+        uri = log_sklearn_model(chosen.model.pipeline, "model",
+                                input_example=chosen.model.frame(prep.train.head(3)))
     return register(uri, config.model_name,
                     description=f"{config.task} of {data.target} on {config.table_name} "
                                 f"({searched.search.best_learner}, {config.primary_metric})")

@@ -1,15 +1,13 @@
 """Log, register and load models in the MLflow registry.
 
-An ONNX model is logged with the ``onnx`` flavor and a *tensor* signature derived from the graph
-(one ``[-1, 1]`` tensor per raw column): with it, ``mlflow.pyfunc.load_model("models:/n/v")``
-predicts on a DataFrame (a column signature would feed rank-1 arrays and onnxruntime would refuse
-them: "Invalid rank for input"). Registry versions only ever increase.
+An ONNX model is logged with two flavors (:mod:`.onnx_pyfunc`): ``onnx``, the graph exactly as
+PREDICT and Spark scoring read it (one ``[N, 1]`` input per raw column), and ``python_function``,
+which scores any pandas DataFrame holding the input columns, under a column-based signature that
+``mlflow.pyfunc``, ``spark_udf``, Synapse's Spark PREDICT and ``mlflow models serve`` all read.
+Registry versions only ever increase.
 """
 from __future__ import annotations
 
-import numpy as np
-
-from .._compat import log_model_name
 from ..exceptions import ModelRegistryError
 
 ONNX_ARTIFACT = "model"
@@ -17,22 +15,29 @@ SKLEARN_ARTIFACT = "sklearn-model"
 CPU = ["CPUExecutionProvider"]
 
 
-def signature_from_onnx(onnx_model):
-    """An MLflow ModelSignature of TensorSpecs named and typed after the graph's IO."""
-    from mlflow.models.signature import ModelSignature
-    from mlflow.types.schema import Schema, TensorSpec
+def signature_from_onnx(onnx_model, column_types: dict | None = None):
+    """The column-based MLflow ModelSignature of a graph
+    (see :func:`.onnx_pyfunc.column_signature`)."""
+    from .onnx_pyfunc import column_signature
+    return column_signature(onnx_model, column_types)
 
-    from ..onnx_export import model_inputs, model_outputs
 
-    def specs(infos):
-        out = []
-        for info in infos:
-            dtype = np.dtype(str) if info.onnx_type == "tensor(string)" else info.numpy_dtype
-            out.append(TensorSpec(dtype, tuple(info.shape), info.name))
-        return Schema(out)
+def filter_string(value: str) -> str:
+    """``value`` as a string literal of an MLflow search filter (``name = <literal>``).
 
-    return ModelSignature(inputs=specs(model_inputs(onnx_model)),
-                          outputs=specs(model_outputs(onnx_model)))
+    MLflow's filter parser has no escape inside quotes: a value is wrapped in the quote it does
+    not contain. A value holding both quote characters cannot be written.
+
+    Raises:
+        ModelRegistryError: the value holds both ``'`` and ``"``.
+    """
+    value = str(value)
+    if "'" not in value:
+        return f"'{value}'"
+    if '"' not in value:
+        return f'"{value}"'
+    raise ModelRegistryError(f"Model name {value!r} holds both ' and \": the MLflow registry "
+                             "cannot search for it; register the model under another name.")
 
 
 def pinned_requirements(*packages: str) -> list[str]:
@@ -49,16 +54,21 @@ def pinned_requirements(*packages: str) -> list[str]:
 
 
 def log_onnx_model(onnx_model, *, sklearn_model=None, input_example=None,
-                   metadata: dict | None = None, extra_requirements: tuple = ()) -> str:
-    """Log into the active run: the ONNX model (and the native sklearn model). Returns its URI."""
-    import mlflow
-    import mlflow.onnx
-    info = mlflow.onnx.log_model(onnx_model, **log_model_name(ONNX_ARTIFACT),
-                                 signature=signature_from_onnx(onnx_model),
-                                 input_example=input_example, metadata=metadata,
-                                 onnx_execution_providers=CPU,
-                                 pip_requirements=pinned_requirements("mlflow", "onnx",
-                                                                      "onnxruntime", "numpy"))
+                   metadata: dict | None = None, extra_requirements: tuple = (),
+                   column_types: dict | None = None) -> str:
+    """Log into the active run: the ONNX model (and the native sklearn model). Returns its URI.
+
+    ``input_example``: raw rows holding the input columns (a pandas DataFrame; its first rows,
+    typed as the signature says, become MLflow's example request); ``column_types``: the
+    training table's Spark types by column, for the signature.
+    """
+    from . import onnx_pyfunc
+    signature = signature_from_onnx(onnx_model, column_types)
+    info = onnx_pyfunc.log_model(
+        onnx_model, ONNX_ARTIFACT, signature,
+        input_example=onnx_pyfunc.signature_example(input_example, signature), metadata=metadata,
+        pip_requirements=pinned_requirements("mlflow", "onnx", "onnxruntime", "numpy", "pandas",
+                                             "pyarrow", "synhelpers"))
     if sklearn_model is not None:
         log_sklearn_model(sklearn_model, SKLEARN_ARTIFACT, extra_requirements=extra_requirements)
     return info.model_uri
@@ -68,6 +78,8 @@ def log_sklearn_model(model, name: str = "model", input_example=None,
                       extra_requirements: tuple = ()) -> str:
     """Log a native model (cloudpickle; it may hold LightGBM/XGBoost/synhelpers objects)."""
     import mlflow.sklearn
+
+    from .._compat import log_model_name
     return mlflow.sklearn.log_model(
         model, **log_model_name(name), input_example=input_example,
         serialization_format="cloudpickle",
@@ -102,7 +114,8 @@ def resolve_version(name: str, version=None) -> int:
     configure()
     client = MlflowClient()
     try:
-        versions = sorted(int(v.version) for v in client.search_model_versions(f"name='{name}'"))
+        found = client.search_model_versions(f"name = {filter_string(name)}")
+        versions = sorted(int(v.version) for v in found)
     except MlflowException as exc:
         raise ModelRegistryError(f"Model {name!r} cannot be read from the registry: {exc}") from exc
     if not versions:

@@ -9,7 +9,8 @@ The model table's ``inputs_schema`` / ``outputs_schema`` hold :meth:`ModelIO.sch
 graph's inputs (outputs) as a JSON list of ``{"name", "type", "shape"}`` (``type`` like
 ``tensor(float)``, ``-1`` for a symbolic dimension), in graph order. That is exactly what PREDICT
 matches (names, element types, shapes); it is what ``synhelpers.onnx_export.TensorInfo.to_dict``
-gives and what the MLflow tensor signature of the model holds, in a form T-SQL users can read.
+gives, in a form T-SQL users can read. (The model's MLflow signature describes the pyfunc's
+DataFrame columns instead: see :mod:`synhelpers.registry.onnx_pyfunc`.)
 """
 from __future__ import annotations
 
