@@ -196,14 +196,6 @@ class _Parser:
                               self.text, token.pos)
 
 
-def parse_expression(text: str) -> Node:
-    """Parse one bare expression (no leading ``@``)."""
-    parser = _Parser(text, 0)
-    node = parser.expression()
-    parser.expect("EOF", "the end of the expression")
-    return node
-
-
 def parse(text: str) -> Template:
     """Parse a pipeline JSON string into a :class:`Template`.
 

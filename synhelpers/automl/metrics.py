@@ -88,9 +88,6 @@ class Metric:
     def loss(self, value: float) -> float:
         return 1.0 - value if self.greater_is_better else value
 
-    def value_from_loss(self, loss: float) -> float:
-        return 1.0 - loss if self.greater_is_better else loss
-
 
 _R, _C, _F = (REGRESSION, FORECASTING), (CLASSIFICATION,), (FORECASTING,)
 METRICS: dict[str, Metric] = {m.name: m for m in [

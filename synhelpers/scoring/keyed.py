@@ -70,12 +70,6 @@ class Routing:
         """The common graph outputs (the first model's)."""
         return self.models[0].outputs
 
-    def model_for(self, key) -> ScoringModel | None:
-        for group in self.groups:
-            if group.key == key:
-                return group.model
-        return self.fallback.model if self.fallback else None
-
     def to_dict(self) -> dict:
         def entry(g: GroupModel) -> dict:
             return {"key": g.key, "value": g.value, "model_name": g.model.name,

@@ -62,12 +62,6 @@ def sessions_created(key: str | None = None) -> int:
     return _created.get(key, 0) if key is not None else sum(_created.values())
 
 
-def worker_stats() -> dict:
-    """``{"pid", "sessions_created", "sessions_cached"}`` of this process."""
-    return {"pid": os.getpid(), "sessions_created": sessions_created(),
-            "sessions_cached": len(_sessions)}
-
-
 def clear() -> None:
     """Forget every cached session and counter (tests and benchmarks in the driver process)."""
     with _lock:
