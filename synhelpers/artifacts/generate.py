@@ -177,7 +177,7 @@ def build_sqlscript(spec: SqlScriptSpec, query: str, pool: str) -> dict:
     """A sqlscript artifact (``type: SqlQuery``) connected to dedicated SQL pool ``pool``.
 
     ``currentConnection`` carries both forms: the API's ``{type, name}`` and the Git export's
-    ``{databaseName, poolName}`` (reference/synapse.md §5.4, §8).
+    ``{databaseName, poolName}``.
     """
     properties: dict[str, Any] = {}
     if spec.description:

@@ -1,6 +1,6 @@
 """``.ipynb`` <-> Synapse Git-format notebook JSON (``notebook/<name>.json``), pure dict to dict.
 
-Synapse's form (reference/synapse.md §5.1, §8)::
+Synapse's form::
 
     {"name": ..., "properties": {"description", "folder", "nbformat", "nbformat_minor",
         "bigDataPool": {"referenceName", "type": "BigDataPoolReference"},

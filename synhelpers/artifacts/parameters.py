@@ -1,7 +1,7 @@
 """Notebook parameters and typed values: the ``parameters`` cell, and the four Synapse types.
 
 A Synapse notebook activity passes parameters typed ``string``, ``int``, ``float`` or ``bool``
-(reference/synapse.md §5.2); a pipeline parameter may also be ``array``, ``object`` or
+(Synapse pipeline JSON); a pipeline parameter may also be ``array``, ``object`` or
 ``securestring``. :func:`read_parameters` reads a notebook's parameters cell (literal assignments
 only) and types each parameter by its literal; :func:`convert_value` converts a value (a command
 line string, an expression's result) to a declared type, or says why it cannot.

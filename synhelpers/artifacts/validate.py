@@ -5,7 +5,7 @@ pipeline when ``pipeline/<name>.json`` is; a Spark (big-data) pool or a dedicate
 :data:`~.config.WORKSPACE` declares it (pools are workspace resources, not Git files).
 
 Checked: every file parses and its ``name`` is its file name; notebooks meet the artifacts API
-(reference/synapse.md §8); pipelines form a sound graph of supported activities whose
+(the entity schemas of Synapse's artifacts REST API, Azure/azure-rest-api-specs); pipelines form a sound graph of supported activities whose
 references exist, whose passed parameters are in the notebook's ``parameters`` cell with values
 of the stated type, whose expressions parse, call supported functions, read declared pipeline
 parameters and only upstream activities; triggers start existing pipelines with declared

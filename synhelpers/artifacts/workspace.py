@@ -1,6 +1,6 @@
 """``workspace_artifacts/``: generating it from the repository, and checking it is up to date.
 
-Layout (Synapse's Git layout, reference/synapse.md §5)::
+Layout (Synapse's Git layout)::
 
     workspace_artifacts/
         notebook/<stem>.json         one per notebooks/*.ipynb that exists, and one per

@@ -36,14 +36,14 @@ from __future__ import annotations
 import os
 
 from ..exceptions import ModelRegistryError, ScoringError
+from ..onnx_export.types import ELEMENT_TYPES
 
 PROBABILITIES = "probabilities"
 CPU = ["CPUExecutionProvider"]
-# graph input type -> the signature's column type (when the table's type does not say more)
-_COLUMN_TYPES = {"tensor(float)": "double", "tensor(double)": "double", "tensor(int64)": "long",
-                 "tensor(int32)": "integer", "tensor(string)": "string"}
-_OUTPUT_TYPES = {"tensor(float)": "float", "tensor(double)": "double", "tensor(int64)": "long",
-                 "tensor(int32)": "integer", "tensor(string)": "string", "tensor(bool)": "boolean"}
+# graph input/output type -> the signature's column type (the type table's MLflow columns;
+# an input's when the table's type does not say more)
+_COLUMN_TYPES = {e.onnx_type: e.mlflow_input for e in ELEMENT_TYPES if e.mlflow_input}
+_OUTPUT_TYPES = {e.onnx_type: e.mlflow_output for e in ELEMENT_TYPES if e.mlflow_output}
 
 
 def _column_type(info, spark_type: str | None):

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..exceptions import ScoringError
+from ..onnx_export.types import BY_ONNX_TYPE
 
 _SPARK_KINDS = {"float": "floating", "double": "floating", "tinyint": "integer",
                 "smallint": "integer", "int": "integer", "bigint": "integer", "boolean": "boolean",
@@ -40,10 +41,12 @@ ACCEPTS = {
     "tensor(int32)": {"integer"},
     "tensor(string)": {"string"},
 }
-_SUGGEST = {"tensor(float)": "FLOAT", "tensor(double)": "DOUBLE", "tensor(int64)": "BIGINT",
-            "tensor(int32)": "INT", "tensor(string)": "STRING"}
-_DTYPES = {"tensor(float)": np.float32, "tensor(double)": np.float64,
-           "tensor(int64)": np.int64, "tensor(int32)": np.int32}
+
+
+def _suggest(onnx_type: str) -> str:
+    """The Spark SQL type to cast a column to for an input of ``onnx_type`` (in a message)."""
+    element = BY_ONNX_TYPE.get(onnx_type)
+    return (element.spark if element and element.spark else "string").upper()
 
 
 def spark_kind(simple_type: str) -> str:
@@ -91,7 +94,7 @@ def match_inputs(inputs, column_types: dict[str, str], where: str, model: str) -
             raise ScoringError(
                 f"Column {column!r} of {where} is {column_types[column]}, but model {model} "
                 f"takes input {info.name!r} as {info.onnx_type}: cast it first, e.g. "
-                f"CAST({column} AS {_SUGGEST[info.onnx_type]}), or score a table whose column "
+                f"CAST({column} AS {_suggest(info.onnx_type)}), or score a table whose column "
                 "has the type the model was trained on.")
         plan.append((info, column))
     return plan
@@ -145,9 +148,9 @@ def to_feed(array, info, column: str, lenient: bool = False) -> np.ndarray:
                   or pa.types.is_null(kind)):
             raise _type_error(column, info, kind)
         if pa.types.is_null(kind):
-            values = np.full(len(array), np.nan, dtype=_DTYPES[target])
+            values = np.full(len(array), np.nan, dtype=BY_ONNX_TYPE[target].dtype)
         else:
-            values = array.to_numpy(zero_copy_only=False).astype(_DTYPES[target], copy=False)
+            values = array.to_numpy(zero_copy_only=False).astype(BY_ONNX_TYPE[target].dtype, copy=False)
     elif pa.types.is_timestamp(kind) or pa.types.is_date(kind):
         if target != "tensor(int64)":
             raise _type_error(column, info, kind)
@@ -155,14 +158,14 @@ def to_feed(array, info, column: str, lenient: bool = False) -> np.ndarray:
     elif pa.types.is_integer(kind) or pa.types.is_boolean(kind):
         if array.null_count:
             raise _null_error(column, info)
-        values = array.cast(pa.int64()).to_numpy().astype(_DTYPES[target], copy=False)
+        values = array.cast(pa.int64()).to_numpy().astype(BY_ONNX_TYPE[target].dtype, copy=False)
     elif pa.types.is_floating(kind) and lenient:
         raw = array.to_numpy(zero_copy_only=False)
         if np.isnan(raw).any():
             raise _null_error(column, info)
         if not np.array_equal(raw, np.trunc(raw)):
             raise _type_error(column, info, kind)
-        values = raw.astype(_DTYPES[target])
+        values = raw.astype(BY_ONNX_TYPE[target].dtype)
     else:
         raise _type_error(column, info, kind)
     return values.reshape(-1, 1) if len(info.shape) == 2 else values
@@ -171,7 +174,7 @@ def to_feed(array, info, column: str, lenient: bool = False) -> np.ndarray:
 def _type_error(column: str, info, kind) -> ScoringError:
     return ScoringError(f"Column {column!r} holds {kind} values, but model input {info.name!r} "
                         f"is {info.onnx_type}: cast it first, e.g. "
-                        f"CAST({column} AS {_SUGGEST.get(info.onnx_type, 'STRING')}).")
+                        f"CAST({column} AS {_suggest(info.onnx_type)}).")
 
 
 def feeds(batch, plan: list[tuple], lenient: bool = False) -> dict:

@@ -41,20 +41,23 @@ class KeyedOnnxModel(mlflow.pyfunc.PythonModel):
 def _signature(routing: Routing):
     from mlflow.models.signature import ModelSignature
     from mlflow.types.schema import ColSpec, Schema
-    kinds = {"float": "double", "int64": "long", "string": "string"}
+
+    from ..onnx_export.types import BY_ONNX_TYPE
+
+    def column_type(onnx_type: str, field: str) -> str:
+        element = BY_ONNX_TYPE.get(onnx_type)
+        return getattr(element, field) or "string" if element else "string"
+
     columns = {routing.group_column: "long" if routing.group_type != "string" else "string"}
     for model in routing.models:
         for info in model.inputs:
-            kind = {"tensor(float)": "float",
-                    "tensor(int64)": "int64"}.get(info.onnx_type, "string")
-            columns.setdefault(info.name, kinds[kind])
+            columns.setdefault(info.name, column_type(info.onnx_type, "mlflow_input"))
     label = routing.outputs[0]
-    out = {"tensor(float)": "float", "tensor(double)": "double",
-           "tensor(int64)": "long"}.get(label.onnx_type, "string")
     return ModelSignature(
         inputs=Schema([ColSpec(t, n, required=n == routing.group_column)
                        for n, t in columns.items()]),
-        outputs=Schema([ColSpec(out, label.name), ColSpec("string", "scored_by")]))
+        outputs=Schema([ColSpec(column_type(label.onnx_type, "mlflow_output"), label.name),
+                        ColSpec("string", "scored_by")]))
 
 
 def log_keyed_model(routing: Routing, name: str = "model") -> str:

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..exceptions import ScoringError
-
-SPARK_TYPES = {"tensor(float)": "float", "tensor(double)": "double", "tensor(int64)": "bigint",
-               "tensor(int32)": "int", "tensor(string)": "string", "tensor(bool)": "boolean"}
+from ..onnx_export.types import BY_ONNX_TYPE, BY_SPARK, supported
 
 
 @dataclass(frozen=True)
@@ -46,10 +44,11 @@ def output_columns(outputs, probabilities: bool = True, primary_only: bool = Fal
     for position, info in enumerate(outputs):
         if primary_only and position > 0:
             break
-        if info.onnx_type not in SPARK_TYPES:
+        element = BY_ONNX_TYPE.get(info.onnx_type)
+        if element is None or element.spark is None:
             raise ScoringError(f"Model output {info.name!r} is {info.onnx_type}: scoring returns "
-                               f"{', '.join(SPARK_TYPES)} outputs only.")
-        spark_type = SPARK_TYPES[info.onnx_type]
+                               f"{', '.join(supported('spark'))} outputs only.")
+        spark_type = element.spark
         width = info.shape[1] if len(info.shape) == 2 else 1
         if len(info.shape) > 2:
             raise ScoringError(f"Model output {info.name!r} has shape {list(info.shape)}: "
@@ -84,9 +83,7 @@ def new_values(column: OutputColumn, rows: int):
     """An empty holder for ``rows`` values of ``column`` (filled per model, then to Arrow)."""
     if column.spark_type == "string":
         return np.full(rows, None, dtype=object)
-    dtype = {"float": np.float32, "double": np.float64, "bigint": np.int64, "int": np.int32,
-             "boolean": np.bool_}[column.spark_type]
-    return np.zeros(rows, dtype=dtype)
+    return np.zeros(rows, dtype=BY_SPARK[column.spark_type].dtype)
 
 
 def take(column: OutputColumn, results: dict) -> np.ndarray:
@@ -100,9 +97,9 @@ def take(column: OutputColumn, results: dict) -> np.ndarray:
 def to_arrow(column: OutputColumn, values: np.ndarray, valid: np.ndarray | None = None):
     """The pyarrow Array of ``values`` (null where ``valid`` is False)."""
     import pyarrow as pa
-    kind = {"float": pa.float32(), "double": pa.float64(), "bigint": pa.int64(),
-            "int": pa.int32(), "string": pa.string(), "boolean": pa.bool_()}[column.spark_type]
     mask = None if valid is None or valid.all() else ~valid
     if column.spark_type == "string":
-        values = np.asarray(values, dtype=object)
+        kind, values = pa.string(), np.asarray(values, dtype=object)
+    else:
+        kind = pa.from_numpy_dtype(BY_SPARK[column.spark_type].dtype)
     return pa.array(values, type=kind, mask=mask)

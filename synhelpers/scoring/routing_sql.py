@@ -21,13 +21,21 @@ none of them ever goes into a comment.
 from __future__ import annotations
 
 from ..exceptions import ScoringError
+from ..onnx_export.types import element_type
 from ..sqlpool.names import bracket, nstring, parse_table_name
+from ..sqlpool.types import split_type
 
-OUTPUT_TYPES = {"tensor(float)": "[real]", "tensor(double)": "[float]",
-                "tensor(int64)": "[bigint]", "tensor(int32)": "[int]",
-                "tensor(string)": "[nvarchar](4000)"}
 _PASS = {"float": ("float",), "int64": ("bigint",), "string": ("string",)}
 _CAST = {"float": "[real]", "int64": "[bigint]", "string": "[nvarchar](4000)"}
+
+
+def _with_type(onnx_type: str) -> str:
+    """The WITH-clause type of an output, in the wizard's bracketed style."""
+    tsql = element_type(onnx_type).tsql_output
+    if tsql is None:
+        raise ScoringError(f"Model output type {onnx_type} has no T-SQL type for PREDICT's WITH.")
+    base, args = split_type(tsql)
+    return f"[{base}]" + (f"({args})" if args is not None else "")
 
 
 def object_name(name: str, parameter: str = "sql_table") -> str:
@@ -84,9 +92,8 @@ def routed_predict_sql(routing, sql_table: str, columns: dict, model_table: str 
     kinds = {k.lower(): v for k, v in routing.feature_kinds.items()}
     for model in routing.models:
         for info in model.inputs:
-            kinds.setdefault(info.name.lower(), {"tensor(float)": "float",
-                                                 "tensor(int64)": "int64"}.get(info.onnx_type,
-                                                                               "string"))
+            name = element_type(info.onnx_type).name     # our inputs: float, int64, string
+            kinds.setdefault(info.name.lower(), name if name in _CAST else "string")
     selects = ",\n".join(f"        {_column_sql(c, t, kinds.get(c.lower()))}"
                          for c, t in columns.items())
     table, models = object_name(sql_table), object_name(model_table, "model_table")
@@ -102,7 +109,7 @@ def routed_predict_sql(routing, sql_table: str, columns: dict, model_table: str 
             f"SELECT [d].*, [p].{out}, {nstring(model.model_id)} AS [scored_by]\n"
             f"FROM PREDICT (MODEL = (SELECT [model] FROM {models} WHERE [ID] = "
             f"{nstring(model.model_id)}),\n              DATA = [{name}] AS [d],\n"
-            f"              RUNTIME = ONNX) WITH ({out} {OUTPUT_TYPES[output.onnx_type]}) AS [p]")
+            f"              RUNTIME = ONNX) WITH ({out} {_with_type(output.onnx_type)}) AS [p]")
 
     count = len(routing.groups)
     for i, g in enumerate(routing.groups, 1):

@@ -13,7 +13,6 @@ more ORT threads per task would oversubscribe the cores (and change float summat
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from collections import OrderedDict
 

@@ -38,12 +38,6 @@ _TSQL_TO_DUCKDB = {
     "timestamp": "BLOB", "hierarchyid": "BLOB",
 }
 
-# ONNX tensor element type -> the T-SQL type PREDICT wants for that input
-ONNX_TO_TSQL = {
-    "tensor(float)": "real", "tensor(double)": "float", "tensor(int64)": "bigint",
-    "tensor(int32)": "int", "tensor(string)": "varchar", "tensor(bool)": "bit",
-}
-
 _TYPE = re.compile(r"\s*\[?([A-Za-z0-9_]+)\]?\s*(?:\(\s*([^)]*)\s*\))?\s*")   # fullmatch
 
 

@@ -174,7 +174,7 @@ def test_a_classifier_returns_output_label_cast_from_the_tutorial_table(pool, tr
     assert [m.select_sql for m in plan.report.inputs][:2] == [
         "CAST([fareAmount] AS [real]) AS [fareAmount]", "CAST([paymentType] AS [bigint]) AS [paymentType]"]
     assert [(o.name, o.tsql_type) for o in plan.report.outputs] == [
-        ("output_label", "varchar(8000)" if labels else "bigint")]
+        ("output_label", "nvarchar(4000)" if labels else "bigint")]
     assert plan.report.omitted_outputs[0].startswith("output_probability tensor(float)[N,2]")
     deploy(plan, output_dir=tmp_path)
     scored = execute_procedure(plan)

@@ -79,7 +79,7 @@ def test_carried_key_columns_come_first_and_string_outputs_get_a_length():
     assert report.carried == ["trip_id"]                         # fareAmount is an input already
     text = procedure_script(report, names())
     assert "    SELECT\n        [trip_id],\n        CAST([fareAmount] AS [real])" in text
-    assert "WITH ([output_label] [varchar](8000))" in text      # a bare varchar would be varchar(1)
+    assert "WITH ([output_label] [nvarchar](4000))" in text    # a bare varchar would be varchar(1)
 
 
 def test_the_upsert_replaces_one_row_in_a_transaction_with_a_hex_literal():

@@ -15,8 +15,13 @@ import numpy as np
 from ...exceptions import AzureMLJobError
 from ..metrics import CLASSIFICATION
 
-_DTYPES = {"tensor(float)": np.float32, "tensor(double)": np.float64,
-           "tensor(int64)": np.int64, "tensor(int32)": np.int32}
+
+
+def _numeric_dtype(onnx_type: str):
+    """The numpy dtype of a numeric graph input (float32 for anything else, as Azure's are)."""
+    from ...onnx_export.types import BY_ONNX_TYPE
+    element = BY_ONNX_TYPE.get(onnx_type)
+    return element.dtype if element is not None and element.numpy != "object" else np.float32
 
 
 def pool_columns(spark_types: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -52,7 +57,7 @@ def onnx_feeds(frame, inputs, input_map: dict) -> dict:
         if info.onnx_type == "tensor(string)":
             array = values.astype(object).where(values.notna(), "").astype(str).to_numpy(object)
         else:
-            array = values.to_numpy(dtype=_DTYPES.get(info.onnx_type, np.float32))
+            array = values.to_numpy(dtype=_numeric_dtype(info.onnx_type))
         feeds[info.name] = array.reshape(-1, 1)
     return feeds
 

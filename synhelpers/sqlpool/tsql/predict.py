@@ -25,7 +25,8 @@ from sqlglot import exp
 
 from ...exceptions import PredictError
 from ..names import TableName
-from ..types import ONNX_TO_TSQL, split_type
+from ...onnx_export.types import BY_ONNX_TYPE, ELEMENT_TYPES
+from ..types import split_type
 from . import coltypes, transpile
 from .transpile import used_params
 from .nodes import Predict
@@ -36,8 +37,7 @@ ENGINE = "Message(s) from 'PREDICT' engine: "
 UNSUPPORTED_INPUT_TYPES = ("binary", "varbinary", "timestamp", "datetime2", "datetimeoffset", "time",
                            "text", "ntext", "image", "hierarchyid", "xml", "sql_variant")
 _UNSUPPORTED_TEXT = ", ".join(UNSUPPORTED_INPUT_TYPES) + " and user-defined type"
-_NUMPY = {"tensor(float)": "float32", "tensor(double)": "float64", "tensor(int64)": "int64",
-          "tensor(int32)": "int32"}
+_FED = [e for e in ELEMENT_TYPES if e.tsql_input]      # what PREDICT can feed, in type-table order
 _SUB_COLUMN = re.compile(r"(.+)_(\d+)")                  # matched whole (fullmatch)
 
 
@@ -249,12 +249,11 @@ def _match_inputs(ctx, model, declared: list[tuple[str, str]]):
                                f"is not supported. (model input '{inp.name}': PREDICT feeds one "
                                "scalar column per input; convert the model with one [None, 1] "
                                f"input per column){ctx.where()}")
-        expected = ONNX_TO_TSQL.get(inp.type)
-        if inp.type not in _NUMPY and inp.type != "tensor(string)":
+        expected = BY_ONNX_TYPE[inp.type].tsql_input if inp.type in BY_ONNX_TYPE else None
+        if expected is None:
+            fed = ", ".join(f"{e.onnx_type} {e.tsql_input}" for e in _FED)
             raise PredictError(f"{ENGINE}Model input '{inp.name}' is {inp.type}, which PREDICT cannot "
-                               "feed (supported: tensor(float) real, tensor(double) float, "
-                               "tensor(int64) bigint, tensor(int32) int, tensor(string) varchar)."
-                               f"{ctx.where()}")
+                               f"feed (supported: {fed}).{ctx.where()}")
         column = exact.get(inp.name) or folded.get(inp.name.lower())
         if column is None:
             names = ", ".join(f"[{n}]" for n, _ in declared)
@@ -325,7 +324,8 @@ def _to_numpy(column, inp, name: str):
         if column.null_count and inp.type not in ("tensor(float)", "tensor(double)"):
             raise PredictError(f"DATA column [{name}] has NULLs, which model input '{inp.name}' "
                                f"({inp.type}) cannot take: filter them or use ISNULL().")
-        values = column.to_numpy(zero_copy_only=False).astype(_NUMPY[inp.type], copy=False)
+        values = column.to_numpy(zero_copy_only=False).astype(BY_ONNX_TYPE[inp.type].dtype,
+                                                              copy=False)
     return values.reshape(-1, 1) if len(inp.shape or ()) == 2 else values
 
 

@@ -1,4 +1,5 @@
-"""The scoring wizard of dedicated SQL pools ("Predict with a model", reference/synapse.md §2).
+"""The scoring wizard of dedicated SQL pools ("Predict with a model"; Microsoft Learn:
+"Machine learning model scoring wizard for dedicated SQL pools").
 
 Given a registered ONNX model and a pool table, the wizard checks the PREDICT contract (every
 mismatch at once), copies the model into the wizard's model table, generates the stored procedure

@@ -6,7 +6,8 @@ column, declared type -> the type PREDICT gets), the WITH-clause outputs, notes,
 :class:`ContractIssue` found (column, expected, found, advice). ``report.raise_for_issues()``
 raises :class:`ScoringContractError` listing all of them.
 
-The rules (reference/synapse.md §2.5, §2.6, §6):
+The rules (Microsoft's T-SQL PREDICT documentation, the wizard's generated procedures and the
+PREDICT engine's published error messages):
 
 - the model has the ONNX flavor (dedicated pools run ONNX only);
 - each model input is a plain tensor of float, double, int64, int32 or string, of shape [N] or

@@ -18,16 +18,14 @@ import json
 from dataclasses import dataclass
 
 from ...onnx_export.signature import TensorInfo
+from ...onnx_export.types import ELEMENT_TYPES
 from ..types import spark_to_tsql
 
-# ONNX element type -> the T-SQL type PREDICT wants for an input (reference/synapse.md §2.6:
-# int, bigint, real, float, char, varchar, nvarchar); bool inputs cannot be fed.
-INPUT_TYPES = {"tensor(float)": "real", "tensor(double)": "float", "tensor(int64)": "bigint",
-               "tensor(int32)": "int", "tensor(string)": "varchar"}
-# ONNX element type -> the WITH-clause type of an output. A string output gets a length: in a
-# column definition T-SQL reads a bare ``varchar`` as varchar(1).
-OUTPUT_TYPES = {"tensor(float)": "real", "tensor(double)": "float", "tensor(int64)": "bigint",
-                "tensor(int32)": "int", "tensor(string)": "varchar(8000)", "tensor(bool)": "bit"}
+# ONNX element type -> the T-SQL type PREDICT feeds an input of that type (int, bigint, real,
+# float, char, varchar, nvarchar; no bool) and the WITH-clause type of an output (one table:
+# synhelpers.onnx_export.types)
+INPUT_TYPES = {e.onnx_type: e.tsql_input for e in ELEMENT_TYPES if e.tsql_input}
+OUTPUT_TYPES = {e.onnx_type: e.tsql_output for e in ELEMENT_TYPES if e.tsql_output}
 
 
 @dataclass(frozen=True)

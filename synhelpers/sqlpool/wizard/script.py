@@ -2,7 +2,7 @@
 
 Sections, each a template in ``synhelpers/sqlpool/templates/`` filled with ``str.format``:
 
-1. ``model_table.sql``: the wizard's model table (reference/synapse.md §2.4), created if missing;
+1. ``model_table.sql``: the wizard's model table (the layout the wizard creates), created if missing;
 2. ``upsert_model.sql``: the model's row, ``ID = 'name:version'``, deleted and inserted in one
    transaction (re-running replaces it; another version adds a row). The model bytes travel as a
    hex literal ``0x...`` (only hex digits: nothing to escape; both pools read it; no client-side
