@@ -4,7 +4,7 @@ Run: .venv/bin/python benchmarks/bench_many_models.py [rows] [budget_seconds_per
 (uses a throw-away state directory; defaults: 100,000 synthetic trips, 10 s per group)
 
 Both sides train the same groups (NYC taxi ``pickupTimeBin``: 4 groups) with the same code
-(:func:`synhelpers.scoring.group_training.train_group`: featurizer, FLAML within the group's budget,
+(:func:`synhelpers.manymodels.group_training.train_group`: featurizer, FLAML within the group's budget,
 ONNX conversion, parity gate) and the same per-group budget:
 
 - "many models": :func:`train_many_models` - the Spark job (groups in parallel, one per task, on
@@ -33,8 +33,8 @@ def main() -> None:
     spark = get_spark()
     from synhelpers.automl.metrics import DEFAULT_METRIC
     from synhelpers.data import create_taxi_table
-    from synhelpers.scoring import train_many_models
-    from synhelpers.scoring.group_training import GroupSpec, train_group
+    from synhelpers.manymodels import train_many_models
+    from synhelpers.manymodels.group_training import GroupSpec, train_group
     cores = spark.sparkContext.defaultParallelism
     create_taxi_table(spark, rows=ROWS, sample_rows=0, table_name="default.bench_groups")
     table = spark.table("bench_groups")

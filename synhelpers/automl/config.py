@@ -12,12 +12,12 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
 from ..exceptions import ConfigError
+from ..registry.names import check_mlflow_name
 from ..params import as_bool, as_bool_or_auto, as_float, as_int
 from .metrics import CLASSIFICATION, DEFAULT_METRIC, FORECASTING, REGRESSION, get_metric
 
 TASKS = (REGRESSION, CLASSIFICATION, FORECASTING)
 ENGINES = ("flaml", "azureml")
-_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,250}")      # matched whole (fullmatch)
 
 
 @dataclass(frozen=True)
@@ -105,10 +105,8 @@ def make_config(table_name: str, target_column: str, task: str = REGRESSION,
     table_short = str(table_name).split(".")[-1]
     experiment = experiment_name or default_experiment_name(workspace, table_short)
     model = model_name or f"{experiment}-Best"
-    for parameter, value in (("experiment_name", experiment), ("model_name", model)):
-        if not isinstance(value, str) or not _NAME.fullmatch(value):
-            raise ConfigError(f"{parameter}={value!r} is not valid: use letters, digits, '.', "
-                              "'_' and '-' (at most 250 characters).")
+    check_mlflow_name(experiment, "experiment_name")
+    check_mlflow_name(model, "model_name")
     config = WizardConfig(table_name=str(table_name).strip(), target_column=str(target_column).strip(),
                           task=task, primary_metric=metric, training_hours=hours,
                           max_concurrent_iterations=concurrency, onnx_compatible=onnx,

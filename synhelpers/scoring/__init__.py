@@ -3,8 +3,8 @@
 ``score_table`` scores a Spark table with a registered ONNX model (``mapInArrow`` +
 onnxruntime, one session per worker process) or a keyed many-models model, and saves the scores
 atomically; ``register_predict_function`` makes a Spark SQL function of a model;
-``train_many_models`` trains one AutoML model per group with ``applyInPandas``;
-``routed_predict_sql`` and ``model_table_rows`` take a keyed model to a dedicated SQL pool.
+``routed_predict_sql`` and ``model_table_rows`` take a keyed model (trained by
+:mod:`synhelpers.manymodels`) to a dedicated SQL pool.
 
 Nothing heavy is imported until a function is called.
 """
@@ -15,7 +15,6 @@ _EXPORTS = {
     "load_scoring_model": ".model", "from_onnx": ".model", "ScoringModel": ".model",
     "register_predict_function": ".sql_function", "function_name_for": ".sql_function",
     "Routing": ".keyed", "load_routing": ".keyed",
-    "train_many_models": ".many_models", "ManyModelsResult": ".results",
     "routed_predict_sql": ".routing_sql", "model_table_rows": ".model_table",
     "model_table_ddl": ".model_table", "model_table_dataframe": ".model_table",
 }

@@ -2,7 +2,7 @@
 
 :func:`load_scoring_model` reads ``name:version`` (None/''/0/'latest' = the newest) from the
 registry. An ONNX model becomes a :class:`ScoringModel` (bytes + graph inputs/outputs); a keyed
-model registered by :func:`..scoring.train_many_models` becomes a :class:`.keyed.Routing` holding
+model registered by :func:`synhelpers.manymodels.train_many_models` becomes a :class:`.keyed.Routing` holding
 one :class:`ScoringModel` per group. Both score with the same functions.
 """
 from __future__ import annotations

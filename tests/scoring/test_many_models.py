@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from synhelpers.exceptions import AutoMLError, ConfigError, ScoringError
+from synhelpers.manymodels import train_many_models
 from synhelpers.scoring import (load_scoring_model, model_table_dataframe, model_table_ddl,
                                 model_table_rows, routed_predict_sql, score_dataframe,
-                                score_table, train_many_models)
+                                score_table)
 
 from .scoring_testing import direct, input_specs
 
@@ -151,7 +152,7 @@ def test_routed_tsql_predict_equals_spark_scores(spark, taxi, many, scored, pool
 
 
 def test_skip_leaves_the_rows_of_small_groups_unscored(spark, taxi, many, pool, monkeypatch):
-    from synhelpers.scoring.groups import plan_groups
+    from synhelpers.manymodels.groups import plan_groups
     from synhelpers.scoring.keyed import Routing
     plan = plan_groups(spark.table(taxi), taxi, "fareAmount", "pickupTimeBin",
                        min_rows_per_group=1200, small_groups="skip", max_groups=10)
@@ -201,7 +202,7 @@ def test_bad_input_names_the_parameter_or_column(spark, taxi, many):
 
 
 def test_a_group_that_cannot_train_says_why():
-    from synhelpers.scoring.group_training import GroupSpec, train_group
+    from synhelpers.manymodels.group_training import GroupSpec, train_group
     frame = pd.DataFrame({"__group_key": "x", "a": np.arange(50.0), "y": 3.0})
     spec = GroupSpec(task="regression", target="y", features=("a",), spark_types={"a": "double"},
                      metric="r2_score", budget_s=1)

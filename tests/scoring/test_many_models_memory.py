@@ -21,8 +21,8 @@ _CHILD = """
 import json, random
 from synhelpers.runtime import get_spark
 from synhelpers.exceptions import AutoMLError
-from synhelpers.scoring import train_many_models
-from synhelpers.scoring.many_models import RESULT_BATCH_CONF
+from synhelpers.manymodels import train_many_models
+from synhelpers.manymodels.train import RESULT_BATCH_CONF
 spark = get_spark()
 spark.conf.set(RESULT_BATCH_CONF, "2")
 rnd = random.Random(7)

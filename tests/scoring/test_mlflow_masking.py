@@ -8,8 +8,8 @@ import pytest
 
 from synhelpers.exceptions import AutoMLError
 from synhelpers.runtime import secrets
-from synhelpers.scoring.groups import GroupPlan
-from synhelpers.scoring.many_runs import record_runs
+from synhelpers.manymodels.groups import GroupPlan
+from synhelpers.manymodels.runs import record_runs
 
 SECRET = "hunter2-Correct-Horse"
 SAS = "https://acct.blob.core.windows.net/c/x.csv?sv=2022-11-02&sig=U2VjcmV0U2ln%3D"

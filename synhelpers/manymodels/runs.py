@@ -109,9 +109,9 @@ def record_runs(plan, rows: Iterable[dict], *, experiment_name: str, model_name:
     import mlflow
 
     from ..registry import get_or_create_experiment, register
-    from .keyed import GroupModel, Routing
-    from .keyed_pyfunc import log_keyed_model
-    from .model import from_onnx
+    from ..scoring.keyed import GroupModel, Routing
+    from ..scoring.keyed_pyfunc import log_keyed_model
+    from ..scoring.model import from_onnx
     experiment_id = get_or_create_experiment(experiment_name)
     parent = mlflow.start_run(experiment_id=experiment_id, run_name=model_name)
     try:

@@ -78,14 +78,12 @@ def plan_groups(df, table_name: str, target_column: str, group_column: str, *,
     """Count the groups (one Spark aggregation) and decide each group's fate.
 
     Raises:
-        ConfigError: an absent or unsuitable group/target/excluded column; a bad
-            ``small_groups``; more than ``max_groups`` groups.
+        ConfigError: an absent or unsuitable group/target/excluded column; more than
+            ``max_groups`` groups (``small_groups`` is checked with the form,
+            :func:`.settings.make_settings`).
         AutoMLError: no group is large enough and ``small_groups="skip"``; no labelled row.
     """
     from pyspark.sql import functions as F
-    if small_groups not in SMALL_GROUPS:
-        raise ConfigError(f"small_groups={small_groups!r} is not valid: use 'global' (a global "
-                          "model scores the rows of small groups) or 'skip'.")
     columns, types = df.columns, dict(df.dtypes)
     group = resolve_column(columns, group_column, "group_column", table_name)
     target = resolve_column(columns, target_column, "target_column", table_name)
