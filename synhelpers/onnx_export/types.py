@@ -26,6 +26,8 @@ class ElementType:
                                     # connector's nvarchar(4000) keeps non-ASCII labels)
     mlflow_input: str | None = None   # MLflow column type of an input (pandas float64 feeds float)
     mlflow_output: str | None = None  # MLflow column type of an output
+    fed_by: frozenset = frozenset()   # kinds of Spark column that can feed an input of this type
+                                      # (scoring.inputs.spark_kind: floating, integer, ...)
 
     @property
     def onnx_type(self) -> str:
@@ -37,17 +39,21 @@ class ElementType:
         return np.dtype(self.numpy)
 
 
+_NUMBERS = frozenset({"floating", "decimal", "integer", "boolean"})
 ELEMENT_TYPES = (
-    ElementType("float", 1, "float32", "float", "real", "real", "double", "float"),
+    ElementType("float", 1, "float32", "float", "real", "real", "double", "float", _NUMBERS),
     ElementType("uint8", 2, "uint8"),
     ElementType("int8", 3, "int8"),
     ElementType("int16", 5, "int16"),
-    ElementType("int32", 6, "int32", "int", "int", "int", "integer", "integer"),
-    ElementType("int64", 7, "int64", "bigint", "bigint", "bigint", "long", "long"),
-    ElementType("string", 8, "object", "string", "varchar", "nvarchar(4000)", "string", "string"),
+    ElementType("int32", 6, "int32", "int", "int", "int", "integer", "integer",
+                frozenset({"integer"})),
+    ElementType("int64", 7, "int64", "bigint", "bigint", "bigint", "long", "long",
+                frozenset({"integer", "boolean", "timestamp", "date"})),
+    ElementType("string", 8, "object", "string", "varchar", "nvarchar(4000)", "string", "string",
+                frozenset({"string"})),
     ElementType("bool", 9, "bool", "boolean", None, "bit", None, "boolean"),
     ElementType("float16", 10, "float16"),
-    ElementType("double", 11, "float64", "double", "float", "float", "double", "double"),
+    ElementType("double", 11, "float64", "double", "float", "float", "double", "double", _NUMBERS),
     ElementType("uint32", 12, "uint32"),
     ElementType("uint64", 13, "uint64"),
 )

@@ -1,8 +1,8 @@
 """The names MLflow holds for us: experiments and registered models (pure).
 
 One rule for every entry point that names them (the wizard's form, many models per group):
-letters, digits, ``.``, ``_`` and ``-``, 1 to 250 characters, matched whole. Such a name is safe
-in MLflow's filter strings, in artifact paths and in the SQL pool's model IDs.
+letters, digits, ``.``, ``_`` and ``-``, 1 to 250 characters, matched whole, not dots alone. Such a
+name is safe in MLflow's filter strings, as a folder name and in the SQL pool's model IDs.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def check_mlflow_name(value, parameter: str) -> str:
     Raises:
         ConfigError: anything else, naming ``parameter``.
     """
-    if not isinstance(value, str) or not _NAME.fullmatch(value):
+    if not isinstance(value, str) or not _NAME.fullmatch(value) or set(value) == {"."}:
         raise ConfigError(f"{parameter}={value!r} is not valid: use letters, digits, '.', '_' and "
                           f"'-' (at most {MAX_NAME_LENGTH} characters).")
     return value

@@ -28,19 +28,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..exceptions import ScoringError
-from ..onnx_export.types import BY_ONNX_TYPE
+from ..onnx_export.types import BY_ONNX_TYPE, ELEMENT_TYPES
 
 _SPARK_KINDS = {"float": "floating", "double": "floating", "tinyint": "integer",
                 "smallint": "integer", "int": "integer", "bigint": "integer", "boolean": "boolean",
                 "string": "string", "timestamp": "timestamp", "timestamp_ntz": "timestamp",
                 "date": "date"}
-ACCEPTS = {
-    "tensor(float)": {"floating", "decimal", "integer", "boolean"},
-    "tensor(double)": {"floating", "decimal", "integer", "boolean"},
-    "tensor(int64)": {"integer", "boolean", "timestamp", "date"},
-    "tensor(int32)": {"integer"},
-    "tensor(string)": {"string"},
-}
+# graph input type -> the kinds of Spark column that can feed it (the type table's fed_by)
+ACCEPTS = {e.onnx_type: e.fed_by for e in ELEMENT_TYPES if e.fed_by}
 
 
 def _suggest(onnx_type: str) -> str:

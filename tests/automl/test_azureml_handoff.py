@@ -85,5 +85,5 @@ def test_paths_and_roots():
     assert run_folder("/r", "exp", datetime(2026, 1, 2, 3, 4, 5), "abcd1234") == \
         "/r/exp/20260102030405-abcd1234"
     for bad in ("../x", "a/b", "..", ""):
-        with pytest.raises(ConfigError, match="cannot name a folder"):
+        with pytest.raises(ConfigError, match=r"experiment_name=.* is not valid"):
             run_folder("/r", bad)

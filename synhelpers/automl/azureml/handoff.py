@@ -20,6 +20,7 @@ import re
 import uuid
 from datetime import datetime
 
+from ...registry.names import check_mlflow_name
 from ...exceptions import AutoMLError, ConfigError
 from ..data import _is_numeric, _resolve
 from ..metrics import FORECASTING
@@ -51,11 +52,9 @@ def staging_root(spark, configured: str = "") -> str:
 
 def run_folder(root: str, experiment_name: str, now: datetime | None = None,
                token: str | None = None) -> str:
-    """``<root>/<experiment>/<yyyyMMddHHmmss>-<8 hex>`` (``experiment_name`` is validated by the
-    form: letters, digits, '.', '_' and '-')."""
-    if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,250}", experiment_name or "") or \
-            set(experiment_name) == {"."}:
-        raise ConfigError(f"experiment_name={experiment_name!r} cannot name a folder.")
+    """``<root>/<experiment>/<yyyyMMddHHmmss>-<8 hex>`` (``experiment_name`` checked as the form
+    checks it: :func:`synhelpers.registry.names.check_mlflow_name`)."""
+    check_mlflow_name(experiment_name, "experiment_name")
     stamp = (now or datetime.now()).strftime("%Y%m%d%H%M%S")
     return f"{root.rstrip('/')}/{experiment_name}/{stamp}-{token or uuid.uuid4().hex[:8]}"
 
