@@ -14,7 +14,7 @@ import warnings
 from ...exceptions import AzureMLJobError, ParityError, SynHelpersWarning
 from ..metrics import METRICS
 from ..result import TrainResult
-from .checks import check_azure_parity, check_model_contract, onnx_feeds
+from .checks import check_azure_parity, check_model_contract
 
 
 def azure_tags(job: dict) -> dict:
@@ -100,7 +100,6 @@ def _log_onnx(onnx_model, model_bytes, output, sample, target, config, parity, s
               where) -> str:
     import mlflow
 
-    from ...onnx_export.signature import model_inputs
     from ...registry import log_onnx_model
     if parity is not None:
         mlflow.log_dict({**parity.to_dict(), "reference": source}, "parity.json")
@@ -116,9 +115,9 @@ def _log_onnx(onnx_model, model_bytes, output, sample, target, config, parity, s
         warnings.warn(f"{where}: the ONNX model's parity was not checked ({note}); it is "
                       "registered with the tag synhelpers.parity=unchecked.", SynHelpersWarning,
                       stacklevel=3)
-    example = None
+    example = None       # raw rows, their columns named as the graph's inputs
     if sample is not None and len(sample):
-        example = onnx_feeds(sample.head(3), model_inputs(onnx_model), output.input_map)
+        example = sample.head(3).rename(columns={v: k for k, v in output.input_map.items()})
     return log_onnx_model(onnx_model, input_example=example,
                           metadata={"task": config.task, "target": target, "engine": "azureml",
                                     "azureml_job_id": output.job_id})
