@@ -30,13 +30,38 @@ def log_checks(chosen: Chosen, holdout: Holdout, parity) -> None:
                             "parity_rows_over_tolerance": parity.rows_over_tolerance})
 
 
-def log_reports(run, prep: Prepared, searched: Searched, reports: Reports, started: float) -> None:
-    """One child run per trial, the report images and tables, the featurization plan."""
-    import mlflow
+class TrialRuns:
+    """One child run per trial, written by a background thread while the driver builds the
+    ensemble and converts the model (CPU work that leaves the database idle): at ~25 ms of
+    database time per trial, a few hundred trials would otherwise take seconds from the search.
+    :meth:`wait` joins the thread and re-raises what it raised; nothing else writes to MLflow
+    until then."""
 
-    from ..registry.runs import log_trial_runs
-    log_trial_runs(prep.experiment_id, run.info.run_id, searched.search.trials,
-                   prep.metric.name, started)
+    def __init__(self, run, prep: Prepared, searched: Searched, started: float):
+        import threading
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._log, name="automl-trial-runs", daemon=True,
+                                       args=(run.info.run_id, prep, searched, started))
+        self.thread.start()
+
+    def _log(self, run_id: str, prep: Prepared, searched: Searched, started: float) -> None:
+        from ..registry.runs import log_trial_runs
+        try:
+            log_trial_runs(prep.experiment_id, run_id, searched.search.trials, prep.metric.name,
+                           started)
+        except BaseException as exc:  # noqa: BLE001 - handed to the driver by wait()
+            self.error = exc
+
+    def wait(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+def log_reports(run, prep: Prepared, searched: Searched, reports: Reports) -> None:
+    """The report images and tables, the featurization plan (the trials' child runs:
+    :class:`TrialRuns`)."""
+    import mlflow
     with tempfile.TemporaryDirectory() as folder:
         for name, png in reports.images.items():
             with open(os.path.join(folder, f"{name}.png"), "wb") as handle:

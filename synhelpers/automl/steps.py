@@ -144,7 +144,8 @@ def choose(prep: Prepared, searched: Searched, budget_s: float) -> Chosen:
         from .ensemble import build_ensemble
         ensemble = build_ensemble(searched.search.automl, searched.search.trials, prep.X, prep.y,
                                   task=config.task, metric=prep.metric, labels=prep.code_labels,
-                                  budget_s=budget_s, seed=config.seed)
+                                  budget_s=budget_s, seed=config.seed,
+                                  n_jobs=searched.search.n_jobs)
         if ensemble.used:
             estimator = ensemble.model
     pipeline = Pipeline([("featurize", prep.featurizer), ("model", estimator)])

@@ -91,18 +91,23 @@ def _run_steps(spark, prep, run, started: float, show_progress: bool) -> TrainRe
     search_budget = search_seconds(budget, clock.elapsed(), share, config.training_hours)
     searched = steps.search(spark, prep, search_budget, budget - clock.elapsed(), show_progress)
     clock.lap("search")
-    chosen = steps.choose(prep, searched, budget - clock.elapsed() - post_search_reserve(budget))
-    if config.ensemble:
-        clock.lap("ensemble")
-    holdout = steps.holdout_scores(prep, chosen)
-    onnx_model, parity = steps.onnx_and_parity(prep, chosen)
+    trial_runs = publish.TrialRuns(run, prep, searched, started)
+    try:
+        chosen = steps.choose(prep, searched,
+                              budget - clock.elapsed() - post_search_reserve(budget))
+        if config.ensemble:
+            clock.lap("ensemble")
+        holdout = steps.holdout_scores(prep, chosen)
+        onnx_model, parity = steps.onnx_and_parity(prep, chosen)
+    finally:
+        trial_runs.wait()
     publish.log_checks(chosen, holdout, parity)
     if parity is not None and not parity.passed:
         raise ParityError(f"{parity.describe()}. Model {config.model_name!r} was not registered; "
                           f"the run {run.info.run_id} keeps the report.")
     clock.lap("convert_and_parity")
     reports = steps.build_reports(prep, searched, chosen, holdout)
-    publish.log_reports(run, prep, searched, reports, started)
+    publish.log_reports(run, prep, searched, reports)
     clock.lap("reports_and_trial_runs")
     version = publish.register_model(prep, searched, chosen, onnx_model)
     clock.lap("log_and_register")
