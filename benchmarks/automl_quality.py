@@ -74,6 +74,8 @@ def parse_args(argv=None):
     p.add_argument("--render", metavar="JSON[,JSON...]",
                    help="no runs: re-render the table from results JSON written earlier (several "
                         "are merged, e.g. a follow-up run of one method)")
+    p.add_argument("--readme", action="store_true",
+                   help="with --render: print README's quality section from the results")
     p.add_argument("--out", default=str(HERE / "results" / "automl_quality"),
                    help="output path without extension (.md and .json are written)")
     args = p.parse_args(argv)
@@ -188,7 +190,12 @@ def render(paths: str, out: Path) -> str:
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.render:
-        print(render(args.render, Path(args.out)))
+        text = render(args.render, Path(args.out))
+        if args.readme:
+            saved = json.loads(Path(args.out).with_suffix(".json").read_text())
+            text = summary.readme(saved["meta"], saved["datasets"], saved["cells"],
+                                  saved["summary"])
+        print(text)
         return 0
     quiet()
     os.environ.setdefault("SYNHELPERS_STATE_DIR", tempfile.mkdtemp(prefix="bench-quality-"))

@@ -159,3 +159,36 @@ def markdown(ranks: dict, h2h: list, floor: list, budgets: list, margin) -> list
                      f"{b['max_s']:.1f} | {b['worst_overrun_s']:+.1f} ({b['worst_dataset']}) | "
                      f"{b['over_margin']} (margin {margin(b['budget']):.0f} s) |")
     return lines + [""]
+
+
+def readme(meta: dict, infos: dict, cells: list[dict], verdict: dict) -> str:
+    """README's quality section body: how many data sets and budgets, the mean ranks, and one row
+    per data set with every method's mean ± std (best in bold)."""
+    by = _cells(cells)
+    methods = list(dict.fromkeys(c["method"] for c in cells))
+    budgets = sorted(verdict["mean_ranks"])
+    lines = [f"Run {meta['started'][:10]} ({meta['cpus']} cores, load {meta['load_start'][0]:.1f} "
+             f"at start): {len(infos)} data sets, budgets {', '.join(f'{b} s' for b in budgets)}, "
+             f"{meta['seeds']} seeded splits below {meta['small_rows']:,} rows (one above); "
+             f"command `{meta['command']}`.", ""]
+    for budget in budgets:
+        item = verdict["mean_ranks"][budget]
+        lines.append(f"- mean rank at {budget} s ({item['datasets']} data sets): " + ", ".join(
+            f"{m} {r:.2f}" for m, r in item["ranks"].items()))
+    worst = [b for b in verdict["budget_use"] if b["method"] == OURS]
+    for b in worst:
+        lines.append(f"- our runs at {b['budget']} s: at most {b['max_s']:.1f} s (worst overrun "
+                     f"{b['worst_overrun_s']:+.1f} s on {b['worst_dataset']}; "
+                     f"{b['over_margin']} past the margin)")
+    lines += ["", "| data set | rows | " + " | ".join(methods) + " |",
+              "|---|---|" + "---|" * len(methods)]
+    for name, info in infos.items():
+        row = {m: by.get((name, m)) for m in methods}
+        best = max((c["mean"] for c in row.values() if c), default=None)
+        shown = []
+        for m in methods:
+            c = row[m]
+            text = "–" if c is None else (f"{c['mean']:.3f}" + (f" ± {c['std']:.3f}" if c["std"] else ""))
+            shown.append(f"**{text}**" if c and c["mean"] == best else text)
+        lines.append(f"| {name} | {info['rows']:,} | " + " | ".join(shown) + " |")
+    return "\n".join(lines) + "\n"

@@ -24,10 +24,9 @@ def budget_margin(budget_s: float) -> float:
 
 def post_search_reserve(budget_s: float) -> float:
     """Seconds kept for the steps after the ensemble: held-out scores, conversion and parity,
-    reports, registration (about 3-4 s together on 2 cores) and the wait for the trials' child
-    runs (written while the ensemble is built, about 25 ms each): 3 s + 8 % of the budget, at
-    most 5 minutes."""
-    return min(3.0 + 0.08 * budget_s, 300.0)
+    reports, registration (2-3 s together on 2 cores; the trials' child runs are written while
+    the search runs): 2.5 s + 6 % of the budget, at most 5 minutes."""
+    return min(2.5 + 0.06 * budget_s, 300.0)
 
 
 def search_seconds(budget_s: float, elapsed_s: float, ensemble_share: float,

@@ -31,31 +31,53 @@ def log_checks(chosen: Chosen, holdout: Holdout, parity) -> None:
 
 
 class TrialRuns:
-    """One child run per trial, written by a background thread while the driver builds the
-    ensemble and converts the model (CPU work that leaves the database idle): at ~25 ms of
-    database time per trial, a few hundred trials would otherwise take seconds from the search.
-    :meth:`wait` joins the thread and re-raises what it raised; nothing else writes to MLflow
-    until then."""
+    """One child run per trial, written by a background thread while the search runs: it
+    follows FLAML's trial log (``log_file``) and logs each trial as it appears, so the database
+    time (~10 ms per commit, several commits per trial) overlaps the search instead of following
+    it. :meth:`finish` logs the trials not seen yet, joins the thread and re-raises what it
+    raised; nothing else writes to MLflow in between."""
 
-    def __init__(self, run, prep: Prepared, searched: Searched, started: float):
+    def __init__(self, run, prep: Prepared, started: float, log_file: str, interval: float = 0.5):
         import threading
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._log, name="automl-trial-runs", daemon=True,
-                                       args=(run.info.run_id, prep, searched, started))
+        self.run_id, self.prep, self.started, self.log_file = run.info.run_id, prep, started, log_file
+        self.interval, self.logged, self.error = interval, set(), None
+        self._offset, self._stop = 0, threading.Event()
+        self.thread = threading.Thread(target=self._follow, name="automl-trial-runs", daemon=True)
         self.thread.start()
 
-    def _log(self, run_id: str, prep: Prepared, searched: Searched, started: float) -> None:
+    def _log(self, trials: list[dict]) -> None:
         from ..registry.runs import log_trial_runs
+        new = [t for t in trials if t.get("record_id") not in self.logged]
+        log_trial_runs(self.prep.experiment_id, self.run_id, new, self.prep.metric.name,
+                       self.started)
+        self.logged.update(t.get("record_id") for t in new)
+
+    def _complete_lines(self) -> list[dict]:
+        from .engine import trial_record
+        if not os.path.exists(self.log_file):
+            return []
+        with open(self.log_file) as handle:
+            handle.seek(self._offset)
+            text = handle.read()
+        end = text.rfind("\n") + 1               # a line FLAML is still writing waits
+        self._offset += len(text[:end].encode())
+        return [r for r in map(trial_record, text[:end].splitlines()) if r is not None]
+
+    def _follow(self) -> None:
         try:
-            log_trial_runs(prep.experiment_id, run_id, searched.search.trials, prep.metric.name,
-                           started)
-        except BaseException as exc:  # noqa: BLE001 - handed to the driver by wait()
+            while not self._stop.wait(self.interval):
+                self._log(self._complete_lines())
+        except BaseException as exc:  # noqa: BLE001 - handed to the driver by finish()
             self.error = exc
 
-    def wait(self) -> None:
+    def finish(self, searched: Searched | None) -> None:
+        """Stop following, log the search's remaining trials (none when the search failed)."""
+        self._stop.set()
         self.thread.join()
         if self.error is not None:
             raise self.error
+        if searched is not None:
+            self._log(searched.search.trials)
 
 
 def log_reports(run, prep: Prepared, searched: Searched, reports: Reports) -> None:

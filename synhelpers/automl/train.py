@@ -10,6 +10,7 @@ order against the budget (:mod:`.budget`), which is the whole run's.
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 
 from ..exceptions import ParityError
@@ -89,18 +90,20 @@ def _run_steps(spark, prep, run, started: float, show_progress: bool) -> TrainRe
     clock.lap("prepare")
     share = config.ensemble_share if config.ensemble else 0.0
     search_budget = search_seconds(budget, clock.elapsed(), share, config.training_hours)
-    searched = steps.search(spark, prep, search_budget, budget - clock.elapsed(), show_progress)
-    clock.lap("search")
-    trial_runs = publish.TrialRuns(run, prep, searched, started)
+    log_file = os.path.join(tempfile.mkdtemp(prefix="flaml-"), "trials.jsonl")
+    trial_runs = publish.TrialRuns(run, prep, started, log_file)
+    searched = None
     try:
-        chosen = steps.choose(prep, searched,
-                              budget - clock.elapsed() - post_search_reserve(budget))
-        if config.ensemble:
-            clock.lap("ensemble")
-        holdout = steps.holdout_scores(prep, chosen)
-        onnx_model, parity = steps.onnx_and_parity(prep, chosen)
+        searched = steps.search(spark, prep, search_budget, budget - clock.elapsed(),
+                                show_progress, log_file)
     finally:
-        trial_runs.wait()
+        trial_runs.finish(searched)
+    clock.lap("search")
+    chosen = steps.choose(prep, searched, budget - clock.elapsed() - post_search_reserve(budget))
+    if config.ensemble:
+        clock.lap("ensemble")
+    holdout = steps.holdout_scores(prep, chosen)
+    onnx_model, parity = steps.onnx_and_parity(prep, chosen)
     publish.log_checks(chosen, holdout, parity)
     if parity is not None and not parity.passed:
         raise ParityError(f"{parity.describe()}. Model {config.model_name!r} was not registered; "
@@ -108,7 +111,7 @@ def _run_steps(spark, prep, run, started: float, show_progress: bool) -> TrainRe
     clock.lap("convert_and_parity")
     reports = steps.build_reports(prep, searched, chosen, holdout)
     publish.log_reports(run, prep, searched, reports)
-    clock.lap("reports_and_trial_runs")
+    clock.lap("reports")
     version = publish.register_model(prep, searched, chosen, onnx_model)
     clock.lap("log_and_register")
     elapsed = clock.elapsed()

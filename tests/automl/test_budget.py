@@ -18,12 +18,16 @@ def test_the_margin_is_five_seconds_or_ten_percent_whichever_is_larger(budget, m
 
 
 def test_the_search_gets_the_budget_less_loading_the_reserve_and_the_ensemble_share():
+    from synhelpers.automl.config import WizardConfig
+    share = WizardConfig("t", "y").ensemble_share
+    assert share == 0.15
     budget, loaded = 120.0, 2.0
-    search = search_seconds(budget, loaded, 0.2, budget / 3600)
-    assert search == pytest.approx((budget - loaded - post_search_reserve(budget)) * 0.8)
-    assert post_search_reserve(30) == pytest.approx(5.4) and post_search_reserve(120) == pytest.approx(12.6)
+    search = search_seconds(budget, loaded, share, budget / 3600)
+    assert search == pytest.approx((budget - loaded - post_search_reserve(budget)) * 0.85)
+    assert search_seconds(30.0, 0.6, share, 30 / 3600) == pytest.approx(21.3, abs=0.05)
+    assert post_search_reserve(30) == pytest.approx(4.3) and post_search_reserve(120) == pytest.approx(9.7)
     # whatever is planned fits in the budget: the search, the ensemble's share, the reserve
-    ensemble = (budget - loaded - post_search_reserve(budget)) * 0.2
+    ensemble = (budget - loaded - post_search_reserve(budget)) * share
     assert loaded + search + ensemble + post_search_reserve(budget) == pytest.approx(budget)
 
 
