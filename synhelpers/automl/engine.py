@@ -91,9 +91,12 @@ def fitted_model(learner):
     return learner.estimator
 
 
-def add_learners(automl) -> None:
-    """Our variants of FLAML's learners (same names, same search spaces; :mod:`.learners`)."""
+def add_learners(automl, task: str) -> None:
+    """Our variants of FLAML's learners (same names, same search spaces; :mod:`.learners`), for
+    regression and classification (forecasting keeps FLAML's time-series wrappers)."""
     from .learners import BOUNDED
+    if task not in ("regression", CLASSIFICATION):
+        return
     for name, learner in BOUNDED.items():
         if name != "catboost" or has_module("catboost"):
             automl.add_learner(name, learner)
@@ -191,7 +194,7 @@ def run_search(X, y, *, task: str, metric, budget_s: float, estimator_list: list
         settings["starting_points"] = points
     settings.update(extra or {})
     automl = AutoML()
-    add_learners(automl)
+    add_learners(automl, task)
     from .learners import fit_deadline
     started = time.time()
     with _env("FLAML_MAX_CONCURRENT", str(concurrency) if use_spark and local_master else None), \

@@ -71,13 +71,15 @@ class TrialRuns:
             self.error = exc
 
     def finish(self, searched: Searched | None) -> None:
-        """Stop following, log the search's remaining trials (none when the search failed)."""
+        """Stop following and log the search's remaining trials; when the search failed
+        (``searched`` is None) only stop, so that the search's own error is the one raised."""
         self._stop.set()
         self.thread.join()
+        if searched is None:
+            return
         if self.error is not None:
             raise self.error
-        if searched is not None:
-            self._log(searched.search.trials)
+        self._log(searched.search.trials)
 
 
 def log_reports(run, prep: Prepared, searched: Searched, reports: Reports) -> None:
