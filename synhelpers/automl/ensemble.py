@@ -123,8 +123,9 @@ def build_ensemble(automl, trials, X, y, *, task: str, metric: Metric, labels, b
                    seed: int, n_jobs: int = -1) -> EnsembleResult:
     """Select and fit an ensemble within ``budget_s`` seconds (see the module docstring).
 
-    Every refit runs under :func:`.learners.fit_deadline` at the end of ``budget_s``; when the
-    final refits end past it (a member may have been cut short), the best single model stays.
+    Every refit runs under :func:`.learners.fit_deadline` at the end of ``budget_s`` (the final
+    refits with half of ``budget_s`` more, where they are cut); when the final refits end past
+    the end of ``budget_s``, the best single model stays.
     """
     from .learners import fit_deadline
     started = time.time()
@@ -160,7 +161,10 @@ def build_ensemble(automl, trials, X, y, *, task: str, metric: Metric, labels, b
         return EnsembleResult(False, "the ensemble does not beat the best single model",
                               members, score, best_single, validation, time.time() - started)
     models, member_weights = [], []
-    with fit_deadline(deadline):
+    # a member cut short would spoil the ensemble: the final refits may run past the deadline
+    # by half the ensemble's time (they are cut there), and any that does leaves the best
+    # single model in place
+    with fit_deadline(deadline + 0.5 * budget_s):
         for trial, weight in zip(chosen, weights):
             if weight > 0:
                 models.append(fitted_model(_fit(automl, trial["learner"], trial["config"], X, y,
