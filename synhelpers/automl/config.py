@@ -45,7 +45,7 @@ class WizardConfig:
     parity_max_mismatch_rate: float = 1e-3
     use_spark: object = "auto"        # True | False | "auto" (see engine.resolve_use_spark)
     ensemble: bool = True              # a final weighted ensemble when it beats the best model
-    ensemble_share: float = 0.2        # of the search time, kept for the ensemble
+    ensemble_share: float = 0.15       # of the time after loading and the reserve: the ensemble's
     extra: dict = field(default_factory=dict)
 
     @property

@@ -58,8 +58,9 @@ def candidates(trials: list[dict], max_members: int = 8, per_learner: int = 3) -
     return out
 
 
-def _fit(automl, learner: str, config: dict, X, y):
-    config = estimator_params(config)
+def _fit(automl, learner: str, config: dict, X, y, n_jobs: int = -1):
+    """A trial's configuration refit (within the deadline of :func:`.learners.fit_deadline`)."""
+    config = {**estimator_params(config), "n_jobs": n_jobs}
     estimator = automl._state.learner_classes[learner](task=automl._state.task, **config)
     estimator.fit(X, y)
     return estimator
@@ -105,37 +106,50 @@ def caruana(predictions: list, y, metric: Metric, task: str, labels, iterations:
     return counts / counts.sum()
 
 
+def _affordable(pool: list[dict], folds: int, budget_s: float) -> tuple[list[dict], float]:
+    """The candidates whose validation folds and final refit fit in ``budget_s`` (at least
+    two), priced from the search's own timing; and their estimated cost."""
+    chosen, spent = [], 0.0
+    for trial in pool:
+        cost = float(trial.get("trial_time") or 0.0) * (folds + 1) / max(1, folds) * 1.2
+        if spent + cost > budget_s and len(chosen) >= 2:
+            break
+        chosen.append(trial)
+        spent += cost
+    return chosen, spent
+
+
 def build_ensemble(automl, trials, X, y, *, task: str, metric: Metric, labels, budget_s: float,
-                   seed: int) -> EnsembleResult:
-    """Select and fit an ensemble within ``budget_s`` seconds (see the module docstring)."""
+                   seed: int, n_jobs: int = -1) -> EnsembleResult:
+    """Select and fit an ensemble within ``budget_s`` seconds (see the module docstring).
+
+    Every refit runs under :func:`.learners.fit_deadline` at the end of ``budget_s`` (the final
+    refits with half of ``budget_s`` more, where they are cut); when the final refits end past
+    the end of ``budget_s``, the best single model stays.
+    """
+    from .learners import fit_deadline
     started = time.time()
     pool = candidates(trials)
     if len(pool) < 2:
         return EnsembleResult(False, "fewer than two distinct candidate models")
     validation, splits = _splits(len(y), y, task, seed)
-    # cost of a candidate: its folds plus its final refit, from the search's own timing
-    rounds = len(splits) + 1
-    chosen, spent = [], 0.0
-    for trial in pool:
-        cost = float(trial.get("trial_time") or 0.0) * rounds / max(1, len(splits)) * 1.2
-        if spent + cost > budget_s and len(chosen) >= 2:
-            break
-        chosen.append(trial)
-        spent += cost
+    chosen, spent = _affordable(pool, len(splits), budget_s)
     if spent > budget_s:
         return EnsembleResult(False, f"refitting {len(chosen)} candidates needs about {spent:.0f} s, "
                                      f"{budget_s:.0f} s left", validation=validation)
+    deadline = started + budget_s
     truth = np.concatenate([y[val] for _, val in splits])
     predictions = []
-    for trial in chosen:
-        parts = []
-        for fit, val in splits:
-            parts.append(_predict(_fit(automl, trial["learner"], trial["config"], X[fit], y[fit]),
-                                  X[val], task))
-            if time.time() - started > budget_s:
-                return EnsembleResult(False, "validation refits ran out of time",
-                                      validation=validation, seconds=time.time() - started)
-        predictions.append(np.concatenate(parts))
+    with fit_deadline(deadline):
+        for trial in chosen:
+            parts = []
+            for fit, val in splits:
+                parts.append(_predict(_fit(automl, trial["learner"], trial["config"], X[fit],
+                                           y[fit], n_jobs), X[val], task))
+                if time.time() > deadline:
+                    return EnsembleResult(False, "validation refits ran out of time",
+                                          validation=validation, seconds=time.time() - started)
+            predictions.append(np.concatenate(parts))
     singles = [_score(metric, truth, p, task, labels) for p in predictions]
     weights = caruana(predictions, truth, metric, task, labels)
     blend = sum(w * p for w, p in zip(weights, predictions))
@@ -147,10 +161,18 @@ def build_ensemble(automl, trials, X, y, *, task: str, metric: Metric, labels, b
         return EnsembleResult(False, "the ensemble does not beat the best single model",
                               members, score, best_single, validation, time.time() - started)
     models, member_weights = [], []
-    for trial, weight in zip(chosen, weights):
-        if weight > 0:
-            models.append(fitted_model(_fit(automl, trial["learner"], trial["config"], X, y)))
-            member_weights.append(float(weight))
+    # a member cut short would spoil the ensemble: the final refits may run past the deadline
+    # by half the ensemble's time (they are cut there), and any that does leaves the best
+    # single model in place
+    with fit_deadline(deadline + 0.5 * budget_s):
+        for trial, weight in zip(chosen, weights):
+            if weight > 0:
+                models.append(fitted_model(_fit(automl, trial["learner"], trial["config"], X, y,
+                                                n_jobs)))
+                member_weights.append(float(weight))
+    if time.time() > deadline:
+        return EnsembleResult(False, "the final refits ran out of time", members, score,
+                              best_single, validation, time.time() - started)
     model = voting_model(models, member_weights, task, labels, X.shape[1])
     return EnsembleResult(True, "beats the best single model", members, score, best_single,
                           validation, time.time() - started, model)

@@ -101,6 +101,16 @@ def to_model_frame(frame, inputs: list[InputSpec]):
     return pd.DataFrame(out, index=frame.index)
 
 
+def _integer_step(plan: FeaturePlan):
+    """``passthrough`` when another transformer makes the output float; when integers (and
+    booleans) are all there is, a cast to float32: the ONNX tree and linear operators take no
+    int64 feature tensor."""
+    if plan.numeric or plan.onehot or plan.ordinal or plan.datetime:
+        return "passthrough"
+    from .as_float import AsFloat32
+    return AsFloat32()
+
+
 def build_featurizer(plan: FeaturePlan):
     """An unfitted ColumnTransformer for ``plan`` (dense output)."""
     from sklearn.compose import ColumnTransformer
@@ -111,7 +121,7 @@ def build_featurizer(plan: FeaturePlan):
     if plan.numeric:
         transformers.append(("numeric", SimpleImputer(strategy="median"), plan.numeric))
     if plan.integer:   # one ONNX type per transformer: int64 columns pass through unchanged
-        transformers.append(("integer", "passthrough", plan.integer))
+        transformers.append(("integer", _integer_step(plan), plan.integer))
     if plan.onehot:
         transformers.append(("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False,
                                                      dtype=np.float32), plan.onehot))

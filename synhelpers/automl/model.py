@@ -55,7 +55,9 @@ class TrainedModel:
     def to_onnx(self):
         """One ONNX graph from the raw columns (see :mod:`..onnx_export.convert`)."""
         from ..onnx_export import to_onnx
+        from .as_float import register_as_float_converter
         from .datetime_parts import register_datetime_converter
         register_datetime_converter()
+        register_as_float_converter()
         labels = None if self.task != CLASSIFICATION or self.classes_are_codes else self.classes
         return to_onnx(self.pipeline, self.inputs, self.task, class_labels=labels)

@@ -32,13 +32,62 @@ def log_checks(chosen: Chosen, holdout: Holdout, parity) -> None:
                             "parity_rows_over_tolerance": parity.rows_over_tolerance})
 
 
-def log_reports(run, prep: Prepared, searched: Searched, reports: Reports, started: float) -> None:
-    """One child run per trial, the report images and tables, the featurization plan."""
-    import mlflow
+class TrialRuns:
+    """One child run per trial, written by a background thread while the search runs: it
+    follows FLAML's trial log (``log_file``) and logs each trial as it appears, so the database
+    time (~10 ms per commit, several commits per trial) overlaps the search instead of following
+    it. :meth:`finish` logs the trials not seen yet, joins the thread and re-raises what it
+    raised; nothing else writes to MLflow in between."""
 
-    from ..registry.runs import log_trial_runs
-    log_trial_runs(prep.experiment_id, run.info.run_id, searched.search.trials,
-                   prep.metric.name, started)
+    def __init__(self, run, prep: Prepared, started: float, log_file: str, interval: float = 0.5):
+        import threading
+        self.run_id, self.prep, self.started, self.log_file = run.info.run_id, prep, started, log_file
+        self.interval, self.logged, self.error = interval, set(), None
+        self._offset, self._stop = 0, threading.Event()
+        self.thread = threading.Thread(target=self._follow, name="automl-trial-runs", daemon=True)
+        self.thread.start()
+
+    def _log(self, trials: list[dict]) -> None:
+        from ..registry.runs import log_trial_runs
+        new = [t for t in trials if t.get("record_id") not in self.logged]
+        log_trial_runs(self.prep.experiment_id, self.run_id, new, self.prep.metric.name,
+                       self.started)
+        self.logged.update(t.get("record_id") for t in new)
+
+    def _complete_lines(self) -> list[dict]:
+        from .engine import trial_record
+        if not os.path.exists(self.log_file):
+            return []
+        with open(self.log_file) as handle:
+            handle.seek(self._offset)
+            text = handle.read()
+        end = text.rfind("\n") + 1               # a line FLAML is still writing waits
+        self._offset += len(text[:end].encode())
+        return [r for r in map(trial_record, text[:end].splitlines()) if r is not None]
+
+    def _follow(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                self._log(self._complete_lines())
+        except BaseException as exc:  # noqa: BLE001 - handed to the driver by finish()
+            self.error = exc
+
+    def finish(self, searched: Searched | None) -> None:
+        """Stop following and log the search's remaining trials; when the search failed
+        (``searched`` is None) only stop, so that the search's own error is the one raised."""
+        self._stop.set()
+        self.thread.join()
+        if searched is None:
+            return
+        if self.error is not None:
+            raise self.error
+        self._log(searched.search.trials)
+
+
+def log_reports(run, prep: Prepared, searched: Searched, reports: Reports) -> None:
+    """The report images and tables, the featurization plan (the trials' child runs:
+    :class:`TrialRuns`)."""
+    import mlflow
     with tempfile.TemporaryDirectory() as folder:
         for name, png in reports.images.items():
             with open(os.path.join(folder, f"{name}.png"), "wb") as handle:

@@ -102,8 +102,9 @@ class Searched:
 
 
 def search(spark, prep: Prepared, budget_s: float, remaining_s: float,
-           show_progress: bool) -> Searched:
-    """FLAML's trials (on Spark executors when ``use_spark``), with progress shown."""
+           show_progress: bool, log_file: str | None = None) -> Searched:
+    """FLAML's trials (on Spark executors when ``use_spark``), with progress shown; FLAML's
+    trial log goes to ``log_file`` (a temporary file by default)."""
     from .engine import default_estimators, run_search
     from .progress import FlamlMetric, SearchMonitor, new_accumulator
     config = prep.config
@@ -117,7 +118,8 @@ def search(spark, prep: Prepared, budget_s: float, remaining_s: float,
                             concurrency=config.max_concurrent_iterations, seed=config.seed,
                             spark=spark, keep_automl=config.ensemble,
                             extra={"eval_method": validation_method(len(prep.y)),
-                                   **config.extra.get("flaml", {})})
+                                   **config.extra.get("flaml", {})},
+                            log_file=log_file)
     return Searched(result, monitor.records(), budget_s)
 
 
@@ -144,7 +146,8 @@ def choose(prep: Prepared, searched: Searched, budget_s: float) -> Chosen:
         from .ensemble import build_ensemble
         ensemble = build_ensemble(searched.search.automl, searched.search.trials, prep.X, prep.y,
                                   task=config.task, metric=prep.metric, labels=prep.code_labels,
-                                  budget_s=budget_s, seed=config.seed)
+                                  budget_s=budget_s, seed=config.seed,
+                                  n_jobs=searched.search.n_jobs)
         if ensemble.used:
             estimator = ensemble.model
     pipeline = Pipeline([("featurize", prep.featurizer), ("model", estimator)])

@@ -10,6 +10,7 @@ order against the budget (:mod:`.budget`), which is the whole run's.
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 
 from ..exceptions import ParityError
@@ -89,7 +90,14 @@ def _run_steps(spark, prep, run, started: float, show_progress: bool) -> TrainRe
     clock.lap("prepare")
     share = config.ensemble_share if config.ensemble else 0.0
     search_budget = search_seconds(budget, clock.elapsed(), share, config.training_hours)
-    searched = steps.search(spark, prep, search_budget, budget - clock.elapsed(), show_progress)
+    log_file = os.path.join(tempfile.mkdtemp(prefix="flaml-"), "trials.jsonl")
+    trial_runs = publish.TrialRuns(run, prep, started, log_file)
+    searched = None
+    try:
+        searched = steps.search(spark, prep, search_budget, budget - clock.elapsed(),
+                                show_progress, log_file)
+    finally:
+        trial_runs.finish(searched)
     clock.lap("search")
     chosen = steps.choose(prep, searched, budget - clock.elapsed() - post_search_reserve(budget))
     if config.ensemble:
@@ -102,8 +110,8 @@ def _run_steps(spark, prep, run, started: float, show_progress: bool) -> TrainRe
                           f"the run {run.info.run_id} keeps the report.")
     clock.lap("convert_and_parity")
     reports = steps.build_reports(prep, searched, chosen, holdout)
-    publish.log_reports(run, prep, searched, reports, started)
-    clock.lap("reports_and_trial_runs")
+    publish.log_reports(run, prep, searched, reports)
+    clock.lap("reports")
     version = publish.register_model(prep, searched, chosen, onnx_model)
     clock.lap("log_and_register")
     elapsed = clock.elapsed()

@@ -155,3 +155,34 @@ def test_catboost_converts_inside_the_pipeline_graph(task):
            else {"prediction": outputs[0]})
     report = check_parity(model.native_outputs(df), got, task)
     assert report.passed and report.rows_over_tolerance == 0, report.describe()
+
+
+@pytest.mark.parametrize("name", ["lgbm", "xgboost", "rf", "sgd"])
+def test_a_table_of_integers_and_booleans_alone_converts_and_matches(name):
+    """No float column at all (a house-price table of counts and yes/no flags): the featurized
+    tensor must still reach the tree and linear operators as float."""
+    from lightgbm import LGBMRegressor
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.linear_model import SGDRegressor
+    from sklearn.pipeline import Pipeline
+    from xgboost import XGBRegressor
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"rooms": rng.integers(1, 7, 600), "lot": rng.integers(1_000, 16_000, 600),
+                       "garage": rng.random(600) < 0.4})
+    y = df.rooms * 3.0 + df.lot / 1000 + df.garage * 5 + rng.normal(0, 1, 600)
+    types = {"rooms": "bigint", "lot": "int", "garage": "boolean"}
+    plan = plan_features(df, list(types), types)
+    assert plan.integer == ["rooms", "lot", "garage"] and not plan.numeric
+    model = {"lgbm": LGBMRegressor(n_estimators=30, verbose=-1), "xgboost": XGBRegressor(n_estimators=30),
+             "rf": RandomForestRegressor(20, random_state=0),
+             "sgd": SGDRegressor(random_state=0)}[name]
+    pipeline = Pipeline([("featurize", build_featurizer(plan)), ("model", model)])
+    pipeline.fit(to_model_frame(df, plan.inputs), y)
+    trained = TrainedModel(pipeline, plan.inputs, "regression", "price", None)
+    onnx_model = trained.to_onnx()
+    assert [i.onnx_type for i in model_inputs(onnx_model)] == ["tensor(int64)"] * 3
+    (prediction,) = run_onnx(onnx_model.SerializeToString(),
+                             make_feeds(trained.frame(df.head(200)), trained.inputs))
+    report = check_parity(trained.native_outputs(df.head(200)), {"prediction": prediction},
+                          "regression")
+    assert report.passed and report.rows_over_tolerance == 0, report.describe()
