@@ -22,6 +22,11 @@ os.environ.setdefault("SYNHELPERS_SHUFFLE_PARTITIONS", "4")
 os.environ.pop("SYNHELPERS_RUNTIME", None)
 
 
+def pytest_sessionfinish(session, exitstatus):
+    import shutil
+    shutil.rmtree(_SESSION_STATE, ignore_errors=True)      # the run's metastore, registry, pools
+
+
 def pytest_configure(config):
     if fast_tier():
         config.option.markexpr = FAST_TIER

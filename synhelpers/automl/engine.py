@@ -177,9 +177,15 @@ def run_search(X, y, *, task: str, metric, budget_s: float, estimator_list: list
     Raises:
         AutoMLError: no trial finished within the budget.
     """
+    if log_file is None:        # a trial log of our own, removed with its folder
+        with tempfile.TemporaryDirectory(prefix="flaml-") as folder:
+            return run_search(X, y, task=task, metric=metric, budget_s=budget_s,
+                              estimator_list=estimator_list, use_spark=use_spark,
+                              concurrency=concurrency, seed=seed, spark=spark, extra=extra,
+                              keep_automl=keep_automl,
+                              log_file=os.path.join(folder, "trials.jsonl"))
     from flaml import AutoML
     local_master = spark is not None and in_process_master(spark.sparkContext.master)
-    log_file = log_file or os.path.join(tempfile.mkdtemp(prefix="flaml-"), "trials.jsonl")
     # retrain_full=False: with a holdout (tables over 20k rows) FLAML keeps the best trial's own
     # model; "budget" retrained it near the end with whatever time was left, and a refit cut
     # short by that budget was the model handed over (R2 0.28 instead of 0.88 on 100k flights

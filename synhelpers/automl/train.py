@@ -90,14 +90,15 @@ def _run_steps(spark, prep, run, started: float, show_progress: bool) -> TrainRe
     clock.lap("prepare")
     share = config.ensemble_share if config.ensemble else 0.0
     search_budget = search_seconds(budget, clock.elapsed(), share, config.training_hours)
-    log_file = os.path.join(tempfile.mkdtemp(prefix="flaml-"), "trials.jsonl")
-    trial_runs = publish.TrialRuns(run, prep, started, log_file)
-    searched = None
-    try:
-        searched = steps.search(spark, prep, search_budget, budget - clock.elapsed(),
-                                show_progress, log_file)
-    finally:
-        trial_runs.finish(searched)
+    with tempfile.TemporaryDirectory(prefix="flaml-") as folder:    # FLAML's trial log
+        log_file = os.path.join(folder, "trials.jsonl")
+        trial_runs = publish.TrialRuns(run, prep, started, log_file)
+        searched = None
+        try:
+            searched = steps.search(spark, prep, search_budget, budget - clock.elapsed(),
+                                    show_progress, log_file)
+        finally:
+            trial_runs.finish(searched)
     clock.lap("search")
     chosen = steps.choose(prep, searched, budget - clock.elapsed() - post_search_reserve(budget))
     if config.ensemble:
