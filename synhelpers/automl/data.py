@@ -43,6 +43,20 @@ def _is_numeric(spark_type: str) -> bool:
     return spark_type.startswith(_NUMERIC)
 
 
+def training_frame(spark, table_name: str, dataframe=None):
+    """The DataFrame to train on: ``dataframe`` when given, else the Spark table ``table_name``.
+
+    Raises:
+        ConfigError: no such table (names the parameter and what to do).
+    """
+    if dataframe is not None:
+        return dataframe
+    if not spark.catalog.tableExists(table_name):
+        raise ConfigError(f"table_name={table_name!r}: no such Spark table. Create it first "
+                          "(notebook 01_create_nyc_taxi_table) or check the database name.")
+    return spark.table(table_name)
+
+
 def load_training_data(spark, config: WizardConfig, dataframe=None) -> TrainingData:
     """Check the table and target, then bring a bounded sample to the driver.
 
@@ -56,10 +70,7 @@ def load_training_data(spark, config: WizardConfig, dataframe=None) -> TrainingD
             regression or forecasting.
     """
     from pyspark.sql import functions as F
-    if dataframe is None and not spark.catalog.tableExists(config.table_name):
-        raise ConfigError(f"table_name={config.table_name!r}: no such Spark table. Create it first "
-                          "(notebook 01_create_nyc_taxi_table) or check the database name.")
-    df = dataframe if dataframe is not None else spark.table(config.table_name)
+    df = training_frame(spark, config.table_name, dataframe)
     types = dict(df.dtypes)
     target = _resolve(df.columns, config.target_column, "target_column", config.table_name)
     features = [c for c in df.columns if c != target]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import time
 
-from ..exceptions import ConfigError
 from .results import ManyModelsResult
 from .settings import ManyModelsSettings, make_settings, run_names
 
@@ -51,13 +50,11 @@ def train_many_models(spark, table_name: str, target_column: str, group_column: 
         AutoMLError: no group could be trained (each group's reason listed).
         ModelRegistryError: registering failed.
     """
+    from ..automl.data import training_frame
     from .groups import plan_groups
     times = {"started": time.time()}
     settings = make_settings(table_name, **form)
-    if dataframe is None and not spark.catalog.tableExists(table_name):
-        raise ConfigError(f"table_name={table_name!r}: no such Spark table. Create it first "
-                          "(notebook 01_create_nyc_taxi_table) or check the database name.")
-    df = dataframe if dataframe is not None else spark.table(table_name)
+    df = training_frame(spark, table_name, dataframe)
     plan = plan_groups(df, table_name, target_column, group_column,
                        min_rows_per_group=settings.min_rows_per_group,
                        small_groups=settings.small_groups, max_groups=settings.max_groups,

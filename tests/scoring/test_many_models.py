@@ -194,6 +194,9 @@ def test_bad_input_names_the_parameter_or_column(spark, taxi, many):
         kwargs.update(overrides)
         with pytest.raises(error, match=message):
             train_many_models(spark, "scoring_many_bad", "fareAmount", **kwargs)
+    with pytest.raises(ConfigError, match="table_name='no_such_many': no such Spark table"):
+        train_many_models(spark, "no_such_many", "fareAmount", group_column="pickupTimeBin",
+                          model_name="never-registered-many")
     assert not _client().search_model_versions("name='never-registered-many'")
     table.drop("pickupTimeBin").write.mode("overwrite").saveAsTable("scoring_no_bin")
     with pytest.raises(ScoringError,

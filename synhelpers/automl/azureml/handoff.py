@@ -21,8 +21,8 @@ import uuid
 from datetime import datetime
 
 from ...registry.names import check_mlflow_name
-from ...exceptions import AutoMLError, ConfigError
-from ..data import _is_numeric, _resolve
+from ...exceptions import AutoMLError
+from ..data import _is_numeric, _resolve, training_frame
 from ..metrics import FORECASTING
 
 MLTABLE_FILE = "MLTable"
@@ -75,10 +75,7 @@ def table_columns(spark, config, dataframe=None) -> tuple[object, str, str]:
         ConfigError: no such table or column.
         AutoMLError: a regression or forecasting target that is not numeric; only the target.
     """
-    if dataframe is None and not spark.catalog.tableExists(config.table_name):
-        raise ConfigError(f"table_name={config.table_name!r}: no such Spark table. Create it first "
-                          "(notebook 01_create_nyc_taxi_table) or check the database name.")
-    df = dataframe if dataframe is not None else spark.table(config.table_name)
+    df = training_frame(spark, config.table_name, dataframe)
     types = dict(df.dtypes)
     target = _resolve(df.columns, config.target_column, "target_column", config.table_name)
     time_column = ""
