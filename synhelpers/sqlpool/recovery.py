@@ -14,13 +14,15 @@ from __future__ import annotations
 
 
 def _leftovers(pool, results, suffix: str) -> list:
-    """The tables ``<results><suffix><run>`` of any run, in name order."""
+    """The tables ``<results><suffix><run>`` of any run (a run ID as the wizard makes them), in
+    name order; a table whose name goes on in any other way is not one of the swap's."""
     from .names import nstring
+    from .wizard.script import RUN_ID
     listed = pool.execute("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = "
                           f"{nstring(results.schema or 'dbo')}")[-1].column(0).to_pylist()
     prefix = results.name + suffix
     return [results.renamed(name) for name in sorted(listed)
-            if name.lower().startswith(prefix.lower()) and len(name) > len(prefix)]
+            if name.lower().startswith(prefix.lower()) and RUN_ID.fullmatch(name[len(prefix):])]
 
 
 def recover_results_table(sql_pool_name: str, results_table: str) -> dict:

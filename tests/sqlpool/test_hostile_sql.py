@@ -320,3 +320,33 @@ def test_table_names_a_pool_cannot_hold_are_refused(label):
         parse_table_name(f"pool.dbo.{bracketed(name)}", "table_name")
     with pytest.raises(ConfigError):
         TableName("", "dbo", name).tsql
+
+
+# -- synhelpers sqlpool recover (sqlpool/recovery.py) ---------------------------------------------
+@pytest.mark.parametrize("label", list(HOSTILE_TEXT))
+def test_recover_puts_back_hostile_results_and_drops_only_the_swaps_own_tables(victim, monkeypatch,
+                                                                               label):
+    """What a killed results swap leaves, under a hostile results name: the previous results
+    (``__old_<run>``) go back in place, the half-built ``__new_<run>`` is dropped, and tables that
+    only look like leftovers (another suffix, a run ID the wizard never makes) stay."""
+    from synhelpers.sqlpool import pool as pool_module
+    from synhelpers.sqlpool.recovery import recover_results_table
+    monkeypatch.setitem(pool_module._pools, victim.name, victim)
+    name = HOSTILE_TEXT[label][:60]
+    tables = {"old": name + "__old_ab12cd34", "new": name + "__new_ab12cd34",
+              "foreign_copy": name + "__old_backup copy", "foreign_older": name + "__older"}
+    for key, table in tables.items():
+        victim.execute(f"CREATE TABLE dbo.{bracketed(table)} (v int) WITH (HEAP)\nGO\n"
+                       f"INSERT INTO dbo.{bracketed(table)} VALUES ({len(key)})")
+    before = {o for o in pool_objects(victim) if o[0] not in tables.values()}
+    result = recover_results_table(victim.name, f"dbo.{bracketed(name)}")
+    assert result["restored"] == "dbo." + tables["old"]
+    assert result["dropped"] == ["dbo." + tables["new"]]
+    after = pool_objects(victim)
+    names = {o[0] for o in after}
+    assert name in names and tables["foreign_copy"] in names and tables["foreign_older"] in names
+    assert tables["old"] not in names and tables["new"] not in names
+    restored = victim.execute(f"SELECT v FROM dbo.{bracketed(name)}")[-1].to_pylist()
+    assert restored == [{"v": len("old")}]
+    assert before <= set(after)                                   # nothing else changed
+    assert_victim_intact(victim)

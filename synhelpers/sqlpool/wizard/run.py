@@ -25,9 +25,9 @@ from ..names import TableName, nstring
 from .contract import ContractReport, check_contract
 from .objects import SqlObject, parse_object
 from .registered import RegisteredModel, load_registered_model
-from .script import (SEPARATOR, WizardNames, create_procedure_sql, drop_procedure_sql, exec_sql,
-                     model_table_sql, new_run_id, procedure_script, results_sql, scoring_script,
-                     staging_objects, upsert_sql)
+from .script import (RUN_ID, SEPARATOR, WizardNames, create_procedure_sql, drop_procedure_sql,
+                     exec_sql, model_table_sql, new_run_id, procedure_script, results_sql,
+                     scoring_script, staging_objects, upsert_sql)
 
 MAX_ROWS = 1_000_000                # rows execute_procedure brings to the driver
 WRITE_MAX_ROWS = 100_000_000        # rows write_results scores in the pool in one statement
@@ -292,11 +292,8 @@ def _check_distinct(names: WizardNames) -> None:
                               "scores there would replace it. Choose another results_table.")
 
 
-_RUN_ID = re.compile(r"[A-Za-z0-9_]{1,16}")
-
-
 def _check_run_id(run_id: str) -> str:
-    if not isinstance(run_id, str) or not _RUN_ID.fullmatch(run_id):
+    if not isinstance(run_id, str) or not RUN_ID.fullmatch(run_id):
         raise ConfigError(f"run_id={run_id!r} is not valid: use 1 to 16 letters, digits or '_'.")
     return run_id
 

@@ -24,6 +24,7 @@ bytes. No name or value is ever written into a comment.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,6 +36,7 @@ from .objects import SqlObject, part_sql
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 SEPARATOR = "\nGO\n"
 STAGING_SUFFIX, RETIRED_SUFFIX = "__new_", "__old_"        # + the run ID
+RUN_ID = re.compile(r"[A-Za-z0-9_]{1,16}")                  # what a run ID may be
 _INDENT = " " * 8
 _PREDICT_INDENT = " " * len("FROM PREDICT (")
 
