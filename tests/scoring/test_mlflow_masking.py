@@ -1,5 +1,6 @@
-"""Secure values never reach MLflow params or tags: the many-models run records a group whose
-training failed with a SAS URL and a secure value in its message, on the real MLflow store."""
+"""Secure values never reach MLflow params or tags, on the real MLflow store: the many-models run
+records a group whose training failed with a SAS URL and a secure value in its message, and the
+single-model wizard logs a form that holds a secure value."""
 from __future__ import annotations
 
 import json
@@ -49,3 +50,32 @@ def test_params_tags_and_logged_json_are_masked(monkeypatch):
                              child.data.tags])
     assert SECRET not in everything and "U2VjcmV0U2ln" not in everything
     mlflow.end_run()
+
+
+def test_the_wizards_form_is_logged_masked(monkeypatch):
+    """``train_wizard``'s parent run gets the form as params and the table as tags
+    (``automl/publish.py:log_form``): a secure value in any of them is ``***`` there."""
+    import types
+
+    import mlflow
+    import pandas as pd
+    from mlflow.tracking import MlflowClient
+
+    from synhelpers.automl.config import WizardConfig
+    from synhelpers.automl.publish import log_form
+    from synhelpers.registry import configure, get_or_create_experiment
+    monkeypatch.setattr(secrets, "_process", secrets.Masker())
+    monkeypatch.setenv(secrets.SECURE_ENV_PREFIX + "token", json.dumps(SECRET))
+    assert secrets.secure_parameter("token") == SECRET
+    config = WizardConfig(table_name=f"default.{SECRET}", target_column=SECRET,
+                          experiment_name="masking-form")
+    data = types.SimpleNamespace(target=SECRET, sampled=False)
+    prep = types.SimpleNamespace(config=config, data=data, train=pd.DataFrame({"x": [1, 2, 3]}))
+    configure()
+    with mlflow.start_run(experiment_id=get_or_create_experiment("masking-form")) as run:
+        log_form(prep)
+    logged = MlflowClient().get_run(run.info.run_id).data
+    assert logged.params["target_column"] == "***"
+    assert logged.params["table_name"] == "default.***"
+    assert logged.tags["synhelpers.target"] == "***" and logged.tags["synhelpers.training_rows"] == "3"
+    assert SECRET not in json.dumps([logged.params, logged.tags])
