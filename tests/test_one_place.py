@@ -25,6 +25,11 @@ def _sources():
     ("the MLflow name pattern", r"A-Za-z0-9_\.\\-\]\{", "synhelpers/registry/names.py"),
     ("the workspace name's conf", r"spark\.synapse\.workspace\.name", "synhelpers/runtime/spark.py"),
     ("a whole-number parse", r"def _(as_int|to_int|whole_number|positive)\b", None),
+    ("the plain identifier", r"\[A-Za-z_\]\[A-Za-z0-9_\]\*", "synhelpers/identifiers.py"),
+    ("the floating-point ONNX inputs", r"[\"']tensor\(float\)[\"'],\s*[\"']tensor\(double\)[\"']",
+     "synhelpers/onnx_export/types.py"),
+    ("a map from ONNX element names to Spark or T-SQL types",
+     r"\{\s*[\"']float[\"']\s*:\s*\(?[\"'](float|real|\[real\])[\"']", None),
 ])
 def test_each_rule_is_written_once(rule, pattern, home):
     found = sorted(path for path, text in _sources().items() if re.search(pattern, text))

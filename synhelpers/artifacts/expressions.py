@@ -23,9 +23,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Union
 
+from ..identifiers import IDENTIFIER
 from .errors import ExpressionError
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 _KEYWORDS = {"true": True, "false": False, "null": None}
 _PUNCT = {"(": "(", ")": ")", ",": ",", ".": ".", "[": "[", "]": "]", "}": "}"}
@@ -117,7 +117,7 @@ class _Parser:
             literal = match.group()
             number = float(literal) if match.group(1) or match.group(2) else int(literal)
             return _Token("NUMBER", number, pos)
-        match = _NAME.match(text, pos)
+        match = IDENTIFIER.match(text, pos)
         if match:
             self.pos = match.end()
             return _Token("NAME", match.group(), pos)

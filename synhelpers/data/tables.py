@@ -21,8 +21,8 @@ import uuid
 
 from .._faults import fault_point
 from ..exceptions import ConfigError, DatasetError
+from ..identifiers import is_identifier
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def parse_table_name(name: str, parameter: str = "table_name") -> tuple[str, str]:
@@ -32,7 +32,7 @@ def parse_table_name(name: str, parameter: str = "table_name") -> tuple[str, str
         ConfigError: the name is empty or not a plain identifier (names ``parameter``).
     """
     parts = (name or "").strip().split(".")
-    if not 1 <= len(parts) <= 2 or not all(_IDENT.fullmatch(p) for p in parts):
+    if not 1 <= len(parts) <= 2 or not all(is_identifier(p) for p in parts):
         raise ConfigError(f"{parameter}={name!r} is not a valid Spark table name: use letters, "
                           "digits and underscores, optionally prefixed by a database "
                           "(e.g. 'default.NYC_Taxi').")

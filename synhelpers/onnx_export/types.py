@@ -60,6 +60,8 @@ ELEMENT_TYPES = (
 BY_ONNX_TYPE = {e.onnx_type: e for e in ELEMENT_TYPES}
 BY_CODE = {e.code: e for e in ELEMENT_TYPES}
 BY_SPARK = {e.spark: e for e in ELEMENT_TYPES if e.spark}
+# the floating-point inputs: a NULL reaches them as NaN, integer and boolean columns feed them
+FLOATING = frozenset({"tensor(float)", "tensor(double)"})
 
 
 def element_type(onnx_type) -> ElementType:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import os
 
 from ..exceptions import ModelRegistryError, ScoringError
-from ..onnx_export.types import ELEMENT_TYPES
+from ..onnx_export.types import ELEMENT_TYPES, FLOATING
 
 PROBABILITIES = "probabilities"
 CPU = ["CPUExecutionProvider"]
@@ -55,7 +55,7 @@ def _column_type(info, spark_type: str | None):
     kind = spark_kind(spark_type) if spark_type else ""
     if kind not in ACCEPTS[info.onnx_type]:
         return _COLUMN_TYPES[info.onnx_type]
-    if kind in ("integer", "boolean") and info.onnx_type in ("tensor(float)", "tensor(double)"):
+    if kind in ("integer", "boolean") and info.onnx_type in FLOATING:
         # a nullable integer or boolean column: Spark 4 hands it to pandas UDFs as Int64 /
         # boolean with <NA>, which MLflow's check refuses for double / boolean
         any_type = any_column_type()

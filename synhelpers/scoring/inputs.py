@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..exceptions import ScoringError
-from ..onnx_export.types import BY_ONNX_TYPE, ELEMENT_TYPES
+from ..onnx_export.types import BY_ONNX_TYPE, ELEMENT_TYPES, FLOATING
 
 _SPARK_KINDS = {"float": "floating", "double": "floating", "tinyint": "integer",
                 "smallint": "integer", "int": "integer", "bigint": "integer", "boolean": "boolean",
@@ -136,7 +136,7 @@ def to_feed(array, info, column: str, lenient: bool = False) -> np.ndarray:
         if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
             raise _type_error(column, info, kind)
         values = array.fill_null("").to_numpy(zero_copy_only=False).astype(object)
-    elif target in ("tensor(float)", "tensor(double)"):
+    elif target in FLOATING:
         if pa.types.is_decimal(kind) or pa.types.is_boolean(kind):
             array = array.cast(pa.float64())
         elif not (pa.types.is_floating(kind) or pa.types.is_integer(kind)

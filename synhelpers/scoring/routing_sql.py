@@ -25,12 +25,12 @@ from ..onnx_export.types import element_type
 from ..sqlpool.names import bracket, nstring, parse_table_name
 from ..sqlpool.types import split_type
 
-_PASS = {"float": ("float",), "int64": ("bigint",), "string": ("string",)}
-_CAST = {"float": "[real]", "int64": "[bigint]", "string": "[nvarchar](4000)"}
+_KINDS = ("float", "int64", "string")      # the element types of our graphs' inputs
 
 
 def _with_type(onnx_type: str) -> str:
-    """The WITH-clause type of an output, in the wizard's bracketed style."""
+    """The T-SQL type of a value of this ONNX type, in the wizard's bracketed style: an output's
+    WITH-clause type, and the type an input column is cast to (``[real]``, ``[nvarchar](4000)``)."""
     tsql = element_type(onnx_type).tsql_output
     if tsql is None:
         raise ScoringError(f"Model output type {onnx_type} has no T-SQL type for PREDICT's WITH.")
@@ -57,11 +57,11 @@ def literal(value) -> str:
 
 def _column_sql(column: str, spark_type: str, kind: str | None) -> str:
     name = bracket(column, "column")
-    if kind is None or spark_type in _PASS.get(kind, ()):
+    if kind is None or spark_type == element_type(kind).spark:     # already the model's type
         return name
     if kind == "int64" and spark_type.startswith(("timestamp", "date")):
         return f"DATEDIFF_BIG(SECOND, '1970-01-01', {name}) AS {name}"
-    return f"CAST({name} AS {_CAST[kind]}) AS {name}"
+    return f"CAST({name} AS {_with_type(kind)}) AS {name}"
 
 
 def _check(routing, columns: dict) -> None:
@@ -93,7 +93,7 @@ def routed_predict_sql(routing, sql_table: str, columns: dict, model_table: str 
     for model in routing.models:
         for info in model.inputs:
             name = element_type(info.onnx_type).name     # our inputs: float, int64, string
-            kinds.setdefault(info.name.lower(), name if name in _CAST else "string")
+            kinds.setdefault(info.name.lower(), name if name in _KINDS else "string")
     selects = ",\n".join(f"        {_column_sql(c, t, kinds.get(c.lower()))}"
                          for c, t in columns.items())
     table, models = object_name(sql_table), object_name(model_table, "model_table")

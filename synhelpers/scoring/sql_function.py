@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from ..exceptions import ConfigError
+from ..identifiers import is_identifier
 
 
 def function_name_for(model_name: str) -> str:
@@ -63,7 +64,7 @@ def register_predict_function(spark, model_name: str, model_version=None,
     """
     from .model import load_scoring_model
     name = function_name or function_name_for(model_name)
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+    if not is_identifier(name):
         raise ConfigError(f"function_name={name!r} is not a valid SQL function name: use "
                           "letters, digits and underscores.")
     model = load_scoring_model(model_name, model_version)

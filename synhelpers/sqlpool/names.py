@@ -20,12 +20,12 @@ import re
 from dataclasses import dataclass
 
 from ..exceptions import ConfigError
+from ..identifiers import is_identifier
 
 MAX_NAME = 128                      # sysname
 _CONCAT_ARGS = 254                  # CONCAT takes at most 254 arguments
 _PART = r'(?:\[(?:[^\]]|\]\])+\]|"(?:[^"]|"")+"|[^.\[\]"]+)'
 _NAME = re.compile(rf"\s*({_PART})(?:\.({_PART}))?(?:\.({_PART}))?\s*")
-_POOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -168,7 +168,7 @@ def parse_table_name(name: str, parameter: str = "table", default_schema: str = 
 
 def check_pool_name(name: str, parameter: str = "sql_pool_name") -> str:
     """A pool name is a plain identifier (it becomes a file name locally), matched whole."""
-    if not isinstance(name, str) or len(name) > MAX_NAME or not _POOL.fullmatch(name):
+    if not is_identifier(name) or len(name) > MAX_NAME:
         raise ConfigError(f"{parameter}={name!r} is not a valid SQL pool name: use letters, "
                           "digits and underscores (e.g. 'mlverifypool').")
     return name

@@ -25,7 +25,7 @@ from sqlglot import exp
 
 from ...exceptions import PredictError
 from ..names import TableName
-from ...onnx_export.types import BY_ONNX_TYPE, ELEMENT_TYPES
+from ...onnx_export.types import BY_ONNX_TYPE, ELEMENT_TYPES, FLOATING
 from ..types import split_type
 from . import coltypes, transpile
 from .transpile import used_params
@@ -321,7 +321,7 @@ def _to_numpy(column, inp, name: str):
         encoded = pc.dictionary_encode(column)
         values = encoded.dictionary.to_numpy(zero_copy_only=False)[encoded.indices.to_numpy()]
     else:
-        if column.null_count and inp.type not in ("tensor(float)", "tensor(double)"):
+        if column.null_count and inp.type not in FLOATING:
             raise PredictError(f"DATA column [{name}] has NULLs, which model input '{inp.name}' "
                                f"({inp.type}) cannot take: filter them or use ISNULL().")
         values = column.to_numpy(zero_copy_only=False).astype(BY_ONNX_TYPE[inp.type].dtype,

@@ -13,14 +13,13 @@ break out into T-SQL. Inside string literals (``OBJECT_ID(N'...')``) it is an ``
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from ...exceptions import ConfigError
+from ...identifiers import is_identifier
 from ..names import MAX_NAME, TableName, bracket, check_name, control_character, nstring, parse_table_name
 
 MAX_PART = MAX_NAME     # sysname
-_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # T-SQL's reserved keywords, plus words the Synapse dialect gives a meaning (COPY, PREDICT, ...)
 RESERVED = frozenset("""ADD ALL ALTER AND ANY AS ASC AUTHORIZATION BACKUP BEGIN BETWEEN BREAK BROWSE
     BULK BY CASCADE CASE CHECK CHECKPOINT CLOSE CLUSTERED COALESCE COLLATE COLUMN COMMIT COMPUTE
@@ -48,7 +47,7 @@ def part_sql(part: str) -> str:
         ConfigError: a control character or more than 128 characters.
     """
     check_name(part)
-    return part if _PLAIN.fullmatch(part) and part.upper() not in RESERVED else bracket(part)
+    return part if is_identifier(part) and part.upper() not in RESERVED else bracket(part)
 
 
 @dataclass(frozen=True)
