@@ -65,6 +65,19 @@ def any_column_type():
     return AnyType()
 
 
+def sqlite_store_artifact_root(root: str) -> None:
+    """Make ``root`` the default artifact root of a SQLite tracking store this process opens.
+
+    MLflow 2 gives the client's SQL store ``./mlruns`` and creates that folder in the working
+    directory each time it opens the store: a stray empty ``mlruns/`` wherever a notebook or test
+    ran in the Synapse profile. MLflow 3's store creates no folder. Our experiments name their own
+    artifact location, so only the store's unused default moves (into the state directory)."""
+    if mlflow_major() >= 3:
+        return
+    from mlflow.tracking._tracking_service import utils
+    utils.DEFAULT_LOCAL_FILE_AND_ARTIFACT_PATH = root
+
+
 def mlflow_has_scoring_server() -> bool:
     """True when MLflow's scoring server module imports here (``spark_udf`` and the input-example
     check at logging use it): it needs Flask, which full ``mlflow`` brings and ``mlflow-skinny``

@@ -50,7 +50,10 @@ def configure() -> str:
     import logging
 
     import mlflow
+    from .._compat import sqlite_store_artifact_root
     uri = tracking_uri()
+    if uri.startswith("sqlite:"):
+        sqlite_store_artifact_root(local_artifact_root().as_uri())
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     logging.getLogger("alembic").setLevel(logging.WARNING)
