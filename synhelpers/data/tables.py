@@ -24,7 +24,6 @@ from ..exceptions import ConfigError, DatasetError
 from ..identifiers import is_identifier
 
 
-
 def parse_table_name(name: str, parameter: str = "table_name") -> tuple[str, str]:
     """Split ``[database.]table`` into (database, table); database defaults to ``default``.
 
