@@ -111,15 +111,18 @@ def run_flaml(dataset, train, test, budget, seed):
 
 def run_hgb(dataset, train, test, budget, seed):
     """HistGradientBoosting with scikit-learn's defaults (string columns as pandas categories,
-    which ``categorical_features='from_dtype'`` picks up, dates as integers); no budget."""
+    which ``categorical_features='from_dtype'`` picks up, or as their category codes when they
+    have more values than its 255 bins take; dates as integers); no budget."""
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
     def prepare(frame):
         frame = frame[dataset.features].copy()
         for column in frame.columns:
             if frame[column].dtype == object:
-                frame[column] = frame[column].astype(
-                    dataset.frame[column].astype("category").dtype)
+                categories = dataset.frame[column].astype("category").dtype
+                frame[column] = frame[column].astype(categories)
+                if len(categories.categories) > 255:      # HGB refuses such a categorical
+                    frame[column] = frame[column].cat.codes.astype("float64").replace(-1, np.nan)
             elif frame[column].dtype.kind == "M":      # dates as numbers: HGB takes no datetimes
                 frame[column] = frame[column].astype("int64")
         return frame
