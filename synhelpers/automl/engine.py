@@ -18,10 +18,12 @@ from .._compat import has_module
 from ..params import as_bool_or_auto
 from .metrics import CLASSIFICATION
 
-# families whose fitted models convert (skl2onnx / onnxmltools) and pass the parity gate
+# families whose fitted models convert (skl2onnx / onnxmltools) and pass the parity gate;
+# the linear one is ours on standardized features (:mod:`.linear`; FLAML's lrl1 and sgd, which
+# also convert, see the raw or row-normalised columns and are left out of the default)
 ONNX_ESTIMATORS = {
-    "regression": ["lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree", "sgd"],
-    "classification": ["lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree", "lrl1", "sgd"],
+    "regression": ["lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree", "ridge"],
+    "classification": ["lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree", "logistic"],
 }
 
 
@@ -93,14 +95,17 @@ def fitted_model(learner):
 
 
 def add_learners(automl, task: str) -> None:
-    """Our variants of FLAML's learners (same names, same search spaces; :mod:`.learners`), for
-    regression and classification (forecasting keeps FLAML's time-series wrappers)."""
+    """Our variants of FLAML's learners (same names, same search spaces; :mod:`.learners`) and
+    our linear family (:mod:`.linear`), for regression and classification (forecasting keeps
+    FLAML's time-series wrappers)."""
     from .learners import BOUNDED
+    from .linear import LINEAR
     if task not in ("regression", CLASSIFICATION):
         return
     for name, learner in BOUNDED.items():
         if name != "catboost" or has_module("catboost"):
             automl.add_learner(name, learner)
+    automl.add_learner(*LINEAR["classification" if task == CLASSIFICATION else "regression"])
 
 
 SINGLE_THREAD_ROWS = 20_000
@@ -118,6 +123,9 @@ def trial_threads(rows: int, use_spark: bool) -> int:
     return 1 if use_spark or rows <= SINGLE_THREAD_ROWS else -1
 
 
+FOREST_START_MAX_ROWS = 2_000
+
+
 def starting_points(rows: int, estimator_list) -> dict:
     """Where the search starts each boosting family: the libraries' own well-tried defaults (100
     rounds of 31 leaves, learning rate 0.1), cut to the table's size, instead of FLAML's
@@ -125,13 +133,22 @@ def starting_points(rows: int, estimator_list) -> dict:
     second, and the search then moves from a model that already matches
     HistGradientBoosting's defaults rather than climbing to it (which a 30 s budget on a mixed
     table did not always finish); on large ones FLAML's low-cost start is kept (its first
-    rounds buy the cost model that sizes every later trial)."""
+    rounds buy the cost model that sizes every later trial).
+
+    The forests likewise start near scikit-learn's defaults (100 deep trees: up to 256 leaves,
+    half the rows at most) on tables up to :data:`FOREST_START_MAX_ROWS` rows, where such a fit
+    takes well under a second, instead of 4 trees of 4 leaves: a forest is at its best deep and
+    wide, the opposite end of FLAML's search space, and it is the ensemble's most different
+    member from the boosting families."""
     if rows > SINGLE_THREAD_ROWS:
         return {}
     n, leaves = min(100, max(5, rows)), min(31, max(5, rows))
     defaults = {"lgbm": {"n_estimators": n, "num_leaves": leaves, "learning_rate": 0.1,
                          "min_child_samples": 20},
                 "xgboost": {"n_estimators": n, "max_leaves": leaves, "learning_rate": 0.1}}
+    if rows <= FOREST_START_MAX_ROWS:
+        forest = {"n_estimators": n, "max_leaves": max(5, min(256, rows >> 1))}
+        defaults.update(rf=forest, extra_tree=dict(forest))
     names = set(estimator_list or ())
     return {k: v for k, v in defaults.items() if k in names}
 
@@ -184,7 +201,7 @@ def run_search(X, y, *, task: str, metric, budget_s: float, estimator_list: list
                               concurrency=concurrency, seed=seed, spark=spark, extra=extra,
                               keep_automl=keep_automl,
                               log_file=os.path.join(folder, "trials.jsonl"))
-    from flaml import AutoML
+    from .linear import SearchOnce
     local_master = spark is not None and in_process_master(spark.sparkContext.master)
     # retrain_full=False: with a holdout (tables over 20k rows) FLAML keeps the best trial's own
     # model; "budget" retrained it near the end with whatever time was left, and a refit cut
@@ -204,7 +221,7 @@ def run_search(X, y, *, task: str, metric, budget_s: float, estimator_list: list
     if points:
         settings["starting_points"] = points
     settings.update(extra or {})
-    automl = AutoML()
+    automl = SearchOnce()
     add_learners(automl, task)
     from .learners import fit_deadline
     started = time.time()

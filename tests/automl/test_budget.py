@@ -104,11 +104,20 @@ def test_a_refit_without_a_budget_stops_at_the_deadline(learner):
 
 def test_small_tables_start_the_boosting_families_at_their_libraries_defaults():
     from synhelpers.automl.engine import starting_points
-    points = starting_points(318, ["lgbm", "xgboost", "rf", "catboost"])
+    points = starting_points(318, ["lgbm", "xgboost", "catboost"])
     assert points == {"lgbm": {"n_estimators": 100, "num_leaves": 31, "learning_rate": 0.1,
                                "min_child_samples": 20},
                       "xgboost": {"n_estimators": 100, "max_leaves": 31, "learning_rate": 0.1}}
     tiny = starting_points(24, ["lgbm"])["lgbm"]       # within FLAML's size-bound search space
     assert tiny["n_estimators"] == 24 and tiny["num_leaves"] == 24
     assert starting_points(50_000, ["lgbm", "xgboost"]) == {}     # FLAML's low-cost start
-    assert starting_points(318, ["rf", "sgd"]) == {}
+    assert starting_points(318, ["ridge", "sgd"]) == {}
+
+
+def test_small_tables_start_the_forests_deep_and_wide():
+    from synhelpers.automl.engine import starting_points
+    points = starting_points(318, ["rf", "extra_tree", "ridge"])
+    assert points == {"rf": {"n_estimators": 100, "max_leaves": 159},
+                      "extra_tree": {"n_estimators": 100, "max_leaves": 159}}
+    assert starting_points(1_800, ["rf"])["rf"]["max_leaves"] == 256
+    assert starting_points(2_001, ["rf", "extra_tree"]) == {}     # FLAML's low-cost start

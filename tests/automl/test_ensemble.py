@@ -41,35 +41,38 @@ def _frame(n=700, seed=0):
 
 
 @pytest.mark.parametrize("task", ["regression", "classification"])
-def test_a_weighted_vote_of_trees_and_a_normalised_sgd_is_one_exact_graph(task):
+def test_a_weighted_vote_of_trees_a_normalised_sgd_and_a_scaled_linear_is_one_exact_graph(task):
     from lightgbm import LGBMClassifier, LGBMRegressor
     from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
     from sklearn.linear_model import SGDClassifier, SGDRegressor
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import Normalizer
     from xgboost import XGBClassifier, XGBRegressor
+    from synhelpers.automl.linear import scaled_logistic, scaled_ridge
     df, y = _frame()
     if task == "classification":
         y = (y > np.median(y)).astype(int).to_numpy()
         members = [LGBMClassifier(n_estimators=40, verbose=-1), XGBClassifier(n_estimators=40),
                    RandomForestClassifier(20, random_state=0),
-                   Pipeline([("normalize", Normalizer()), ("sgd", SGDClassifier(loss="log_loss"))])]
+                   Pipeline([("normalize", Normalizer()), ("sgd", SGDClassifier(loss="log_loss"))]),
+                   scaled_logistic(C=0.3)]
     else:
         members = [LGBMRegressor(n_estimators=40, verbose=-1), XGBRegressor(n_estimators=40),
                    RandomForestRegressor(20, random_state=0),
-                   Pipeline([("normalize", Normalizer()), ("sgd", SGDRegressor())])]
+                   Pipeline([("normalize", Normalizer()), ("sgd", SGDRegressor())]),
+                   scaled_ridge(alpha=3.0)]
     plan = plan_features(df, list(TYPES), TYPES)
     featurizer = fit_featurizer(plan, df)
     X = featurizer.transform(to_model_frame(df, plan.inputs)).astype(np.float32)
     fitted = [m.fit(X, y) for m in members]
-    ensemble = voting_model(fitted, [0.4, 0.3, 0.2, 0.1], task, [0, 1], X.shape[1])
+    ensemble = voting_model(fitted, [0.35, 0.3, 0.2, 0.1, 0.05], task, [0, 1], X.shape[1])
     model = TrainedModel(Pipeline([("featurize", featurizer), ("model", ensemble)]), plan.inputs,
                          task, "y", [0, 1] if task == "classification" else None)
     test, _ = _frame(300, seed=3)
     outputs = run_onnx(model.to_onnx().SerializeToString(), make_feeds(model.frame(test), model.inputs))
     if task == "classification":
         expected = sum(w * m.predict_proba(featurizer.transform(to_model_frame(test, plan.inputs)))
-                       for w, m in zip([0.4, 0.3, 0.2, 0.1], fitted))
+                       for w, m in zip([0.35, 0.3, 0.2, 0.1, 0.05], fitted))
         np.testing.assert_allclose(model.predict_proba(test), expected, atol=1e-6)
         got = {"label": outputs[0], "probability": outputs[1]}
     else:

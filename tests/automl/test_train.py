@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from synhelpers.automl import train_wizard
+from synhelpers.automl.engine import ONNX_ESTIMATORS
 from synhelpers.exceptions import AutoMLError, ConfigError, ParityError
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -69,8 +70,7 @@ def test_parent_run_has_the_form_reports_and_budget(fare_model):
     assert run.data.metrics["elapsed_seconds"] == pytest.approx(fare_model.elapsed_seconds, abs=1)
     assert fare_model.overrun_seconds == max(0.0, fare_model.elapsed_seconds - fare_model.budget_seconds)
     assert fare_model.elapsed_seconds < 2 * fare_model.budget_seconds
-    convertible = {"lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree", "sgd",
-                   "catboost"}
+    convertible = {*ONNX_ESTIMATORS["regression"], "catboost"}
     searched = set()
     for name in fare_model.leaderboard["estimator"]:       # "ensemble (0.8*catboost + 0.2*rf)"
         members = re.findall(r"[\d.]+\*(\w+)", name) if name.startswith("ensemble") else [name]

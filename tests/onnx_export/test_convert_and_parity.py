@@ -27,7 +27,8 @@ def estimator(name):
     from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
     from sklearn.linear_model import LogisticRegression, SGDClassifier
     from xgboost import XGBClassifier
-    return {"lgbm": LGBMClassifier(n_estimators=30, verbose=-1),
+    from synhelpers.automl.linear import scaled_logistic
+    return {"logistic": scaled_logistic(C=0.5), "lgbm": LGBMClassifier(n_estimators=30, verbose=-1),
             "xgboost": XGBClassifier(n_estimators=30), "rf": RandomForestClassifier(20, random_state=0),
             "extra_tree": ExtraTreesClassifier(20, random_state=0),
             "lrl1": LogisticRegression(penalty="l1", solver="saga", max_iter=200),
@@ -46,7 +47,8 @@ def fitted(name, classes):
 
 
 @pytest.mark.parametrize("classes", [(0, 1), (0, 1, 2)], ids=["binary", "multiclass"])
-@pytest.mark.parametrize("name", ["lgbm", "xgboost", "rf", "extra_tree", "lrl1", "sgd", "sgd_huber"])
+@pytest.mark.parametrize("name", ["lgbm", "xgboost", "rf", "extra_tree", "logistic", "lrl1", "sgd",
+                                  "sgd_huber"])
 def test_classifiers_convert_with_plain_tensor_outputs_and_match(name, classes):
     model = fitted(name, classes)
     onnx_model = model.to_onnx()
@@ -64,13 +66,15 @@ def test_classifiers_convert_with_plain_tensor_outputs_and_match(name, classes):
     assert report.passed and report.label_mismatches == 0, report.describe()
 
 
-@pytest.mark.parametrize("name", ["lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree", "sgd"])
+@pytest.mark.parametrize("name", ["lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree", "ridge",
+                                  "sgd"])
 def test_regressors_convert_to_one_variable_out1_and_match(name):
     from lightgbm import LGBMRegressor
     from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
     from sklearn.linear_model import SGDRegressor
     from sklearn.pipeline import Pipeline
     from xgboost import XGBRegressor
+    from synhelpers.automl.linear import scaled_ridge
     df, _ = data()
     y = df.fare * 2.5 + df.passengers + (df.bin == "Night") * 3
     model = {"lgbm": LGBMRegressor(n_estimators=40, verbose=-1),
@@ -78,6 +82,7 @@ def test_regressors_convert_to_one_variable_out1_and_match(name):
              "xgb_limitdepth": XGBRegressor(n_estimators=40, max_depth=4),
              "rf": RandomForestRegressor(20, random_state=0),
              "extra_tree": ExtraTreesRegressor(20, random_state=0),
+             "ridge": scaled_ridge(alpha=0.1),
              "sgd": SGDRegressor(loss="huber", random_state=0)}[name]
     plan = plan_features(df, list(TYPES), TYPES)
     pipeline = Pipeline([("featurize", build_featurizer(plan)), ("model", model)])
