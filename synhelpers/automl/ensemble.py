@@ -42,7 +42,14 @@ class EnsembleResult:
 
 
 def candidates(trials: list[dict], max_members: int = 8, per_learner: int = 3) -> list[dict]:
-    """The best distinct configurations, a few per family, best first."""
+    """The best distinct configurations, a few per family: each family's best first (best
+    first among them), then the others by score.
+
+    The order is the order in which :func:`_affordable` takes them when time is short: two
+    configurations of one family predict nearly alike, so a family's runner-up waits behind the
+    other families' best. (On 6,500 TLC trips, with 2 s left, the two best XGBoost trials were
+    refit and the ridge one point behind them was not: R2 0.84 on the held-out rows, where the
+    ridge alone had 0.90.)"""
     seen, taken, out = set(), {}, []
     for trial in sorted(trials, key=lambda t: t.get("validation_loss", np.inf)):
         learner = trial.get("learner")
@@ -55,7 +62,11 @@ def candidates(trials: list[dict], max_members: int = 8, per_learner: int = 3) -
         out.append(trial)
         if len(out) >= max_members:
             break
-    return out
+    firsts = {}
+    for trial in out:
+        firsts.setdefault(trial.get("learner"), trial)
+    leaders = list(firsts.values())
+    return leaders + [t for t in out if not any(t is f for f in leaders)]
 
 
 def _fit(automl, learner: str, config: dict, X, y, n_jobs: int = -1):
@@ -107,15 +118,21 @@ def caruana(predictions: list, y, metric: Metric, task: str, labels, iterations:
 
 
 def _affordable(pool: list[dict], folds: int, budget_s: float) -> tuple[list[dict], float]:
-    """The candidates whose validation folds and final refit fit in ``budget_s`` (at least
-    two), priced from the search's own timing; and their estimated cost."""
+    """The candidates whose validation folds and final refit fit in ``budget_s``, taken in the
+    pool's order and passing over one that would not fit; and their estimated cost, priced from
+    the search's own timing. When fewer than two fit, the first two (whose cost then exceeds
+    ``budget_s``: the caller keeps the best single model)."""
+    def cost(trial):
+        return float(trial.get("trial_time") or 0.0) * (folds + 1) / max(1, folds) * 1.2
+
     chosen, spent = [], 0.0
     for trial in pool:
-        cost = float(trial.get("trial_time") or 0.0) * (folds + 1) / max(1, folds) * 1.2
-        if spent + cost > budget_s and len(chosen) >= 2:
-            break
-        chosen.append(trial)
-        spent += cost
+        if spent + cost(trial) <= budget_s:
+            chosen.append(trial)
+            spent += cost(trial)
+    if len(chosen) < 2:
+        chosen = pool[:2]
+        spent = sum(map(cost, chosen))
     return chosen, spent
 
 

@@ -23,13 +23,35 @@ def test_caruana_prefers_a_blend_that_cancels_errors():
     assert weights[2] < 0.1 and weights.sum() == pytest.approx(1.0)
 
 
-def test_candidates_are_distinct_a_few_per_family_best_first():
+def test_candidates_are_distinct_a_few_per_family_each_familys_best_first():
     trials = [{"learner": "lgbm", "config": {"n": i}, "validation_loss": 1 - i / 10} for i in range(6)]
     trials += [{"learner": "rf", "config": {"n": 1}, "validation_loss": 0.55},
-               {"learner": "rf", "config": {"n": 1}, "validation_loss": 0.55}]
+               {"learner": "rf", "config": {"n": 1}, "validation_loss": 0.55},
+               {"learner": "ridge", "config": {}, "validation_loss": 0.75},
+               {"learner": "lgbm", "config": {"n": 9}, "validation_loss": float("nan")}]
     picked = candidates(trials, max_members=8, per_learner=3)
-    assert [(t["learner"], t["config"]["n"]) for t in picked] == [
-        ("lgbm", 5), ("rf", 1), ("lgbm", 4), ("lgbm", 3)]
+    assert [(t["learner"], t["config"].get("n")) for t in picked] == [
+        ("lgbm", 5), ("rf", 1), ("ridge", None), ("lgbm", 4), ("lgbm", 3)]
+    # the cap counts the best configurations overall, whatever their order
+    assert [(t["learner"], t["config"].get("n")) for t in candidates(trials, max_members=3)] == [
+        ("lgbm", 5), ("rf", 1), ("lgbm", 4)]
+
+
+def test_when_time_is_short_the_other_familys_best_is_refit_before_a_runner_up():
+    from synhelpers.automl.ensemble import _affordable
+    trials = [{"learner": "xgboost", "config": {"n": i}, "validation_loss": 0.070 + i / 1000,
+               "trial_time": 0.5} for i in range(3)]
+    trials.append({"learner": "ridge", "config": {}, "validation_loss": 0.073, "trial_time": 0.1})
+    chosen, spent = _affordable(candidates(trials), folds=5, budget_s=1.0)
+    assert [t["learner"] for t in chosen] == ["xgboost", "ridge"]
+    assert spent == pytest.approx((0.5 + 0.1) * 6 / 5 * 1.2)
+    # a slow candidate is passed over for a cheaper one behind it
+    slow = [{**trials[0], "trial_time": 0.5}, {**trials[3], "trial_time": 2.0},
+            {**trials[1], "trial_time": 0.1}]
+    assert [t["config"] for t in _affordable(slow, folds=5, budget_s=1.0)[0]] == [{"n": 0}, {"n": 1}]
+    # fewer than two fit: the first two, priced over the budget (the caller keeps the best one)
+    chosen, spent = _affordable(slow, folds=5, budget_s=0.5)
+    assert [t["learner"] for t in chosen] == ["xgboost", "ridge"] and spent > 0.5
 
 
 def _frame(n=700, seed=0):
