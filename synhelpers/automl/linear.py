@@ -86,9 +86,23 @@ def logistic_c(X, y, seed: int = 0) -> float:
 class _SelfTuned(SKLearnEstimator):
     """A learner with no search space: each fit picks its regularization, then refits."""
 
+    classification = False      # the task it is for
+    cost = 0.1                  # FLAML's cost relative to LightGBM
+
     @classmethod
     def search_space(cls, data_size=None, task=None, **params):
         return {}
+
+    @classmethod
+    def cost_relative2lgbm(cls):
+        return cls.cost
+
+    def __init__(self, task=None, **config):
+        super().__init__(task or ("binary" if self.classification else "regression"), **config)
+        if self._task.is_classification() != self.classification:
+            raise ValueError("ridge is a regression learner; use logistic for classification"
+                             if not self.classification else
+                             "logistic is a classification learner; use ridge for regression")
 
     def _fit(self, X_train, y_train, **kwargs):
         started = time.time()
@@ -105,15 +119,6 @@ class _SelfTuned(SKLearnEstimator):
 class RidgeEstimator(_SelfTuned):
     """Ridge regression on standardized features (regression only)."""
 
-    @classmethod
-    def cost_relative2lgbm(cls):
-        return 0.1
-
-    def __init__(self, task="regression", **config):
-        super().__init__(task, **config)
-        if self._task.is_classification():
-            raise ValueError("ridge is a regression learner; use logistic for classification")
-
     def _model_for(self, X, y):
         return scaled_ridge(ridge_alpha(X, y))
 
@@ -121,14 +126,7 @@ class RidgeEstimator(_SelfTuned):
 class LogisticEstimator(_SelfTuned):
     """L2 logistic regression on standardized features (classification only)."""
 
-    @classmethod
-    def cost_relative2lgbm(cls):
-        return 0.5
-
-    def __init__(self, task="binary", **config):
-        super().__init__(task, **config)
-        if not self._task.is_classification():
-            raise ValueError("logistic is a classification learner; use ridge for regression")
+    classification, cost = True, 0.5
 
     def _model_for(self, X, y):
         return scaled_logistic(logistic_c(X, y, self.params.get("random_state", 0) or 0))
