@@ -175,9 +175,13 @@ def render(paths: str, out: Path) -> str:
     saved = [json.loads(Path(p).read_text()) for p in paths.split(",") if p]
     meta = dict(saved[0]["meta"])
     meta.pop("finished"), meta.pop("load_end")
-    runs, infos = [], {}
-    for item in saved:
-        runs += item["runs"]
+    runs, infos, seen = [], {}, set()
+    for item in saved:   # a split run twice (HistGradientBoosting in two runs' files) counts once
+        for run in item["runs"]:
+            key = (run["dataset"], run["method"], run["budget"], run["seed"])
+            if key not in seen:
+                seen.add(key)
+                runs.append(run)
         infos.update({k: v for k, v in item["datasets"].items() if k not in infos})
     if len(saved) > 1:
         meta["command"] = " ; ".join(s["meta"]["command"] for s in saved)
@@ -275,9 +279,11 @@ def write(out: Path, meta: dict, infos: dict, runs: list, final: bool, ended=Non
     verdict = {"mean_ranks": summary.mean_ranks(runs),
                "head_to_head": summary.head_to_head(cells, runs, single),
                "below_hgb": summary.hgb_floor(cells, runs),
+               "below_hgb_strict": summary.hgb_floor(cells, runs, strict=True),
                "budget_use": summary.budget_use(runs, budget_margin)}
     lines = summary.markdown(verdict["mean_ranks"], verdict["head_to_head"],
-                             verdict["below_hgb"], verdict["budget_use"], budget_margin)
+                             verdict["below_hgb"], verdict["budget_use"], budget_margin,
+                             verdict["below_hgb_strict"])
     text = report.markdown(meta, infos, cells, wins, pairs, lines)
     out.with_suffix(".json").write_text(json.dumps(
         {"meta": meta, "datasets": infos, "summary": verdict, "cells": cells, "winners": wins,

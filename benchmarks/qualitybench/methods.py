@@ -85,6 +85,8 @@ def run_synhelpers(dataset, train, test, budget, seed, *, spark, use_spark, conc
             "elapsed_s": run_s, "wizard_elapsed_s": result.elapsed_seconds,
             "search_budget_s": result.search_budget,
             "timings": result.timings, "model_uri": result.model_uri,
+            "ensemble": {k: result.ensemble.get(k) for k in
+                         ("used", "reason", "score", "best_single_score", "members")},
             "budget_warning": overruns[0] if overruns else ""}
 
 
