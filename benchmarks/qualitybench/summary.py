@@ -138,6 +138,11 @@ def budget_use(runs: list[dict], margin) -> list[dict]:
     return out
 
 
+def _floor_text(floor: list) -> str:
+    return "; ".join(f"{f['dataset']} at {f['budget']} s ({f['gap']:+.4f}, spread "
+                     f"{f['allowed']:.4f})" for f in floor) + "." if floor else "none."
+
+
 def markdown(ranks: dict, h2h: list, floor: list, budgets: list, margin,
              strict_floor: list = ()) -> list[str]:
     lines = ["## Summary", ""]
@@ -151,12 +156,10 @@ def markdown(ranks: dict, h2h: list, floor: list, budgets: list, margin,
         lines += [f"| {h['budget']} | {h['baseline']} | {h['win']} | {h['tie']} | {h['loss']} | "
                   f"{', '.join(h['lost_on']) or '—'} |" for h in h2h]
         lines.append("")
-    lines.append("**Below HistGradientBoosting's defaults by more than the spread of the splits**: "
-                 + ("; ".join(f"{f['dataset']} at {f['budget']} s ({f['gap']:+.4f}, spread "
-                              f"{f['allowed']:.4f})" for f in floor) or "none") + ".")
-    lines += ["", "**Below it by more than HistGradientBoosting's own spread** (ours not counted): "
-              + ("; ".join(f"{f['dataset']} at {f['budget']} s ({f['gap']:+.4f}, spread "
-                           f"{f['allowed']:.4f})" for f in strict_floor) or "none") + "."]
+    lines += ["**Below HistGradientBoosting's defaults by more than the spread of the splits**: "
+              + _floor_text(floor), "",
+              "**Below it by more than HistGradientBoosting's own spread** (ours not counted): "
+              + _floor_text(strict_floor)]
     lines += ["", "**Budget actually used** (wall time of the whole run: ours from `train_wizard`'s "
               "call to the registered model; FLAML's fit; AutoGluon's fit and predict). Margin: "
               "5 s or 10 %, whichever is larger.", "",
