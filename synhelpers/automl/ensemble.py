@@ -118,15 +118,21 @@ def caruana(predictions: list, y, metric: Metric, task: str, labels, iterations:
 
 
 def _affordable(pool: list[dict], folds: int, budget_s: float) -> tuple[list[dict], float]:
-    """The candidates whose validation folds and final refit fit in ``budget_s``, taken in the
-    pool's order and passing over one that would not fit; and their estimated cost, priced from
-    the search's own timing. When fewer than two fit, the first two (whose cost then exceeds
-    ``budget_s``: the caller keeps the best single model)."""
+    """The candidates whose validation folds and final refit fit in ``budget_s``: the search's
+    best (the pool's first) always, then the others in the pool's order, passing over one that
+    would not fit; and their estimated cost, priced from the search's own timing. When the
+    search's best and one other do not fit, those two (whose cost then exceeds ``budget_s``:
+    the caller keeps the best single model).
+
+    The blend is only compared with the candidates it was built from, so an ensemble without
+    the search's best could replace a better model it never saw: on a 2,344-row housing table
+    (ames) the slow boosting trials did not fit the 2 s left, ridge plus a 12-leaf forest (CV R2
+    0.867) replaced XGBoost (0.898), and the held-out R2 fell from about 0.88 to 0.81."""
     def cost(trial):
         return float(trial.get("trial_time") or 0.0) * (folds + 1) / max(1, folds) * 1.2
 
-    chosen, spent = [], 0.0
-    for trial in pool:
+    chosen, spent = pool[:1], sum(map(cost, pool[:1]))
+    for trial in pool[1:]:
         if spent + cost(trial) <= budget_s:
             chosen.append(trial)
             spent += cost(trial)
