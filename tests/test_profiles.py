@@ -57,6 +57,7 @@ def _changed_pool_libraries(proc, tmp_path) -> dict:
 
 
 @pytest.mark.slow
+@pytest.mark.once        # pip against the pool's pins: the same from either venv
 @pytest.mark.parametrize("extra", [[], ["numpy>=2"], ["mlflow>=3"]],
                          ids=["the-wheel", "a-bad-numpy-pin", "full-mlflow"])
 def test_base_requirements_resolve_against_the_pool_without_changing_it(extra, tmp_path):
@@ -80,6 +81,7 @@ def test_the_pool_profile_pins_every_pool_library_synhelpers_uses():
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_the_azureml_extra_resolves_to_the_pools_azure_ai_ml_without_changing_the_pool(tmp_path):
     from profile_support import _requirement_lines, _setup_options
     extra = _requirement_lines(_setup_options()["options.extras_require"]["azureml"])

@@ -14,7 +14,7 @@ import pytest
 
 from support import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.once]     # CI: pool profile only (setup.cfg)
 
 _SETUP = """
 import json, os, sys
