@@ -183,11 +183,26 @@ def render(paths: str, out: Path) -> str:
                 seen.add(key)
                 runs.append(run)
         infos.update({k: v for k, v in item["datasets"].items() if k not in infos})
+    last = saved[-1]["meta"]
     if len(saved) > 1:
         meta["command"] = " ; ".join(s["meta"]["command"] for s in saved)
         meta["budgets"] = sorted({b for s in saved for b in s["meta"]["budgets"]})
         meta["warm_up"] = [s["meta"].get("warm_up") for s in saved]
-    last = saved[-1]["meta"]
+        # the span of all the merged runs, and each library's version from the runs that used it
+        # (a later run of ours alone says AutoGluon was "not used"; the earlier one's rows did)
+        meta["started"] = min(s["meta"]["started"] for s in saved)
+        last = max((s["meta"] for s in saved), key=lambda m: m["finished"])
+        versions = {}
+        for s in saved:
+            for name, version in s["meta"].get("versions", {}).items():
+                if name == "synhelpers commit":
+                    versions.setdefault(name, [])
+                    if version not in versions[name]:
+                        versions[name].append(version)
+                elif version != "not used" and name not in versions:
+                    versions[name] = version
+        versions["synhelpers commit"] = ", ".join(versions.get("synhelpers commit", []))
+        meta["versions"] = versions
     return write(out, meta, infos, runs, final=True, ended=(last["finished"], last["load_end"]))
 
 
