@@ -15,7 +15,6 @@ import pytest
 from support import ROOT, run_python
 
 pytestmark = pytest.mark.slow
-_KILL = pytest.mark.once     # CI: pool profile only (setup.cfg)
 
 _WRITE = """
 import json, os
@@ -52,7 +51,7 @@ def _killed_child(state: Path, point: str) -> subprocess.CompletedProcess:
                           timeout=300, cwd=str(ROOT))
 
 
-@_KILL
+@pytest.mark.once     # CI: pool profile only (setup.cfg)
 def test_sigkill_after_the_old_table_is_set_aside_then_recover_restores_it(tmp_path):
     child = _killed_child(tmp_path, "tables.swap.retired")
     assert child.returncode == -signal.SIGKILL, child.stdout + child.stderr[-2000:]
@@ -69,7 +68,7 @@ def test_sigkill_after_the_old_table_is_set_aside_then_recover_restores_it(tmp_p
     assert after == {"tables": ["swapped"], "swapped": [["old"], 3], "leftovers": []}
 
 
-@_KILL
+@pytest.mark.once     # CI: pool profile only (setup.cfg)
 def test_sigkill_after_the_new_table_is_placed_then_the_next_run_cleans_up(tmp_path):
     child = _killed_child(tmp_path, "tables.swap.placed")
     assert child.returncode == -signal.SIGKILL, child.stdout + child.stderr[-2000:]
@@ -82,7 +81,7 @@ def test_sigkill_after_the_new_table_is_placed_then_the_next_run_cleans_up(tmp_p
     assert seen["after"] == {"tables": ["swapped"], "swapped": [["next"], 2], "leftovers": []}
 
 
-@_KILL
+@pytest.mark.once     # CI: pool profile only (setup.cfg)
 def test_the_next_run_restores_first_so_its_own_failure_leaves_the_old_table(tmp_path):
     child = _killed_child(tmp_path, "tables.swap.retired")
     assert child.returncode == -signal.SIGKILL, child.stdout + child.stderr[-2000:]

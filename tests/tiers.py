@@ -5,7 +5,8 @@ import os
 
 # Tiers, here and nowhere else. Markers follow from fixtures: a test that uses Spark is `spark`,
 # one that starts a notebook kernel is `notebooks`; AutoML runs over ~10 s are marked `slow` in
-# their module. SYNHELPERS_TEST_TIER=fast (`make test-fast`) runs the rest, and there any Spark
+# their module, and `once` (CI runs it in the pool profile only; see setup.cfg) likewise.
+# SYNHELPERS_TEST_TIER=fast (`make test-fast`) runs the rest, and there any Spark
 # session or kernel a test starts is an error (so a missing marker shows at once).
 MARKERS_BY_FIXTURE = {"spark": "spark", "kernel": "notebooks"}
 FAST_TIER = "not spark and not notebooks and not slow"
