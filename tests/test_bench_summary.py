@@ -1,0 +1,44 @@
+"""The quality benchmark's verdicts (benchmarks/qualitybench/summary.py) on hand-made runs: a
+method run on fewer splits than HistGradientBoosting is judged on the splits both ran."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from qualitybench import report, summary  # noqa: E402
+
+
+def _run(dataset, method, budget, seed, score):
+    return {"dataset": dataset, "method": method, "budget": budget, "seed": seed, "score": score,
+            "wall_s": 1.0, "load_before": [0.0]}
+
+
+def _verdicts(runs):
+    cells = report.aggregate(runs)
+    return (summary.hgb_floor(cells, runs, strict=True),
+            {h["baseline"]: h for h in summary.head_to_head(cells, runs, set())})
+
+
+# one hard split (0) and two easy ones; ours at 120 s ran the hard split only
+HGB = [_run("hard", "hgb", None, s, v) for s, v in enumerate([0.985, 0.995, 0.994])]
+
+
+def test_one_split_of_ours_is_compared_with_hgb_on_that_split_not_with_its_mean_over_three():
+    floor, h2h = _verdicts(HGB + [_run("hard", "synhelpers", 120, 0, 0.983)])
+    assert floor == []                       # 0.002 below on split 0, within HGB's spread 0.0055
+    assert h2h["hgb"]["tie"] == 1 and h2h["hgb"]["loss"] == 0
+
+
+def test_a_loss_on_the_split_both_ran_is_still_a_loss():
+    floor, h2h = _verdicts(HGB + [_run("hard", "synhelpers", 120, 0, 0.970)])
+    assert [(f["dataset"], f["budget"], round(f["gap"], 3)) for f in floor] == [("hard", 120, 0.015)]
+    assert h2h["hgb"]["lost_on"] == ["hard"]
+
+
+def test_cells_over_the_same_splits_are_compared_on_their_means():
+    ours = [_run("hard", "synhelpers", 30, s, v) for s, v in enumerate([0.975, 0.985, 0.984])]
+    floor, h2h = _verdicts(HGB + ours)
+    assert [round(f["gap"], 3) for f in floor] == [0.010]
+    assert h2h["hgb"]["loss"] == 1
