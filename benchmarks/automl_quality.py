@@ -66,6 +66,9 @@ def parse_args(argv=None):
                                      f"(default: {DEFAULT_METHODS})")
     p.add_argument("--budgets", help="comma list of seconds (default: 30,120)")
     p.add_argument("--seeds", type=int, help="seeded splits per small dataset (default: 3)")
+    p.add_argument("--seed-from", type=int, default=0,
+                   help="first seed of small datasets (e.g. --seed-from 1 --seeds 3 adds seeds 1 "
+                        "and 2 to a run of seed 0; large datasets have seed 0 only)")
     p.add_argument("--our-budgets", help="budgets for synhelpers(_local) only, if they differ")
     p.add_argument("--ag-budgets", help="budgets for AutoGluon only, if they differ")
     p.add_argument("--concurrency", type=int, default=os.cpu_count() or 2,
@@ -250,7 +253,8 @@ def main(argv=None) -> int:
     from qualitybench.scoring import metric_name
     for name in args.datasets:
         data = ds.load(name, spark, cache)
-        seeds = list(range(args.seeds)) if data.small else [0]
+        seeds = list(range(args.seed_from, args.seeds)) if data.small else (
+            [0] if args.seed_from == 0 else [])
         infos[name] = {**data.info, "rows": data.rows, "task": data.task,
                        "target": data.target, "n_classes": data.n_classes, "source": data.source,
                        "metric": metric_name(data.task, data.n_classes),
