@@ -37,24 +37,6 @@ SMALL = ("hitters,titanic,mroz,credit_card,seattle_weather,auto_mpg,house_prices
          "concrete,wage")
 
 
-def spark_types(frame) -> dict:
-    """The Spark type each pandas column would have (what the wizard's featurizer plans from)."""
-    import pandas as pd
-    out = {}
-    for name, column in frame.items():
-        if pd.api.types.is_bool_dtype(column):
-            out[name] = "boolean"
-        elif pd.api.types.is_integer_dtype(column):
-            out[name] = "bigint"
-        elif pd.api.types.is_float_dtype(column):
-            out[name] = "double"
-        elif pd.api.types.is_datetime64_any_dtype(column):
-            out[name] = "timestamp"
-        else:
-            out[name] = "string"
-    return out
-
-
 def families(task: str) -> dict:
     import lightgbm
     import xgboost
@@ -71,42 +53,19 @@ def families(task: str) -> dict:
 
 def compare(dataset, seed: int) -> dict:
     """{family: (refit score, bag score)} on one split."""
-    from sklearn.metrics import r2_score, roc_auc_score
     from sklearn.model_selection import KFold, StratifiedKFold
 
-    from qualitybench import datasets
-    from synhelpers.automl.featurize import fit_featurizer, plan_features, to_model_frame
-    train, test = datasets.split(dataset, seed)
-    target, regression = dataset.target, dataset.task == "regression"
-    features = [c for c in train.columns if c != target]
-    plan = plan_features(train, features, spark_types(train[features]))
-    featurizer = fit_featurizer(plan, train)
-    X = np.asarray(featurizer.transform(to_model_frame(train, plan.inputs)), dtype=np.float32)
-    X_test = np.asarray(featurizer.transform(to_model_frame(test, plan.inputs)), dtype=np.float32)
-    y, y_test = train[target].to_numpy(), test[target].to_numpy()
-    if not regression:
-        classes = {c: i for i, c in enumerate(np.unique(y))}
-        y = np.array([classes[v] for v in y])
-        y_test = np.array([classes.get(v, -1) for v in y_test])
-
-    def predict(model, rows):
-        return model.predict(rows) if regression else model.predict_proba(rows)
-
-    def score(prediction):
-        if regression:
-            return r2_score(y_test, prediction)
-        if prediction.shape[1] == 2:
-            return roc_auc_score(y_test, prediction[:, 1])
-        return roc_auc_score(y_test, prediction, multi_class="ovr")
-
-    folds = (KFold(5, shuffle=True, random_state=seed) if regression
+    from qualitybench.probe import featurized_split
+    split = featurized_split(dataset, seed)
+    X, y, X_test = split.X, split.y, split.X_test
+    folds = (KFold(5, shuffle=True, random_state=seed) if split.regression
              else StratifiedKFold(5, shuffle=True, random_state=seed))
     out = {}
     for family, make in families(dataset.task).items():
-        refit = score(predict(make().fit(X, y), X_test))
-        bag = np.mean([predict(make().fit(X[fit], y[fit]), X_test)
+        refit = split.score(split.predict(make().fit(X, y), X_test))
+        bag = np.mean([split.predict(make().fit(X[fit], y[fit]), X_test)
                        for fit, _ in folds.split(X, y)], axis=0)
-        out[family] = (refit, score(bag))
+        out[family] = (refit, split.score(bag))
     return out
 
 
@@ -117,6 +76,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     from qualitybench import datasets
+    from qualitybench.probe import summary_line
     differences = []
     print(f"{'table':16s} {'rows':>5s} {'family':10s} {'refit':>7s} {'bag':>7s} "
           f"{'bag - refit per seed'}")
@@ -132,11 +92,7 @@ def main(argv=None) -> None:
             differences.append(gain.mean())
             print(f"{name:16s} {len(dataset.frame):5d} {family:10s} {scores[:, 0].mean():7.4f} "
                   f"{scores[:, 1].mean():7.4f}  {', '.join(f'{g:+.3f}' for g in gain)}")
-    differences = np.asarray(differences)
-    print(f"\nbag above refit in {(differences > 0).sum()} of {len(differences)} table-family "
-          f"pairs; mean {differences.mean():+.4f}, median {np.median(differences):+.4f}, "
-          f"range {differences.min():+.4f} to {differences.max():+.4f}")
-
+    print("\n" + summary_line(differences, "bag above refit", "table-family"))
 
 if __name__ == "__main__":
     main()

@@ -30,8 +30,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bag_vs_refit import spark_types  # noqa: E402
-
 TABLES = ("ames,titanic,hitters,auto_mpg,attrition,wage,credit_data,lending_club,hpc,penguins,"
           "house_prices")
 SMOOTHING = 10.0     # rows of the overall mean added to each category's mean
@@ -58,40 +56,28 @@ def compare(dataset, seed: int) -> dict | None:
     """{model: (one-hot score, with target-ordered codes)} on one split; None: no strings."""
     import lightgbm
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-    from sklearn.metrics import r2_score, roc_auc_score
 
-    from qualitybench import datasets
-    from synhelpers.automl.featurize import fit_featurizer, plan_features, to_model_frame
-    train, test = datasets.split(dataset, seed)
-    target, regression = dataset.target, dataset.task == "regression"
-    features = [c for c in train.columns if c != target]
-    plan = plan_features(train, features, spark_types(train[features]))
-    strings = plan.onehot + plan.ordinal
+    from qualitybench.probe import featurized_split
+    split = featurized_split(dataset, seed)
+    strings = split.plan.onehot + split.plan.ordinal
     if not strings:
         return None
-    featurizer = fit_featurizer(plan, train)
-    X = np.asarray(featurizer.transform(to_model_frame(train, plan.inputs)), dtype=np.float32)
-    X_test = np.asarray(featurizer.transform(to_model_frame(test, plan.inputs)), dtype=np.float32)
-    y, y_test = train[target].to_numpy(), test[target].to_numpy()
+    regression = split.regression
     # the ordering target: the value, or (classification) the last class's indicator
-    order_by = y.astype(float) if regression else (y == np.unique(y)[-1]).astype(float)
-    codes = [target_codes(train[c], order_by, test[c]) for c in strings]
-    X_coded = np.column_stack([X] + [a for a, _ in codes])
-    X_test_coded = np.column_stack([X_test] + [b for _, b in codes])
+    order_by = split.y.astype(float) if regression else (
+        split.y == split.y.max()).astype(float)
+    codes = [target_codes(split.train[c], order_by, split.test[c]) for c in strings]
+    X_coded = np.column_stack([split.X] + [a for a, _ in codes])
+    X_test_coded = np.column_stack([split.X_test] + [b for _, b in codes])
 
     def score(model, rows, test_rows):
-        model.fit(rows, y)
-        if regression:
-            return r2_score(y_test, model.predict(test_rows))
-        p = model.predict_proba(test_rows)
-        return roc_auc_score(y_test, p[:, 1]) if p.shape[1] == 2 else roc_auc_score(
-            y_test, p, multi_class="ovr")
+        return split.score(split.predict(model.fit(rows, split.y), test_rows))
 
     models = {"hgb": lambda: (HistGradientBoostingRegressor if regression else
                               HistGradientBoostingClassifier)(random_state=seed),
               "lgbm": lambda: (lightgbm.LGBMRegressor if regression else lightgbm.LGBMClassifier)(
                   verbose=-1, n_jobs=1, random_state=seed)}
-    return {name: (score(make(), X, X_test), score(make(), X_coded, X_test_coded))
+    return {name: (score(make(), split.X, split.X_test), score(make(), X_coded, X_test_coded))
             for name, make in models.items()}
 
 
@@ -102,6 +88,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     from qualitybench import datasets
+    from qualitybench.probe import summary_line
     differences = []
     print(f"{'table':14s} {'model':5s} {'one-hot':>8s} {'+codes':>8s}  +codes - one-hot per seed")
     for name in args.datasets.split(","):
@@ -116,11 +103,7 @@ def main(argv=None) -> None:
             differences.append(gain.mean())
             print(f"{name:14s} {model:5s} {scores[:, 0].mean():8.4f} {scores[:, 1].mean():8.4f}  "
                   f"{', '.join(f'{g:+.3f}' for g in gain)}")
-    differences = np.asarray(differences)
-    print(f"\ncodes above one-hot in {(differences > 0).sum()} of {len(differences)} table-model "
-          f"pairs; mean {differences.mean():+.4f}, median {np.median(differences):+.4f}, "
-          f"range {differences.min():+.4f} to {differences.max():+.4f}")
-
+    print("\n" + summary_line(differences, "codes above one-hot", "table-model"))
 
 if __name__ == "__main__":
     main()
