@@ -191,6 +191,9 @@ def render(paths: str, out: Path) -> str:
         meta["command"] = " ; ".join(s["meta"]["command"] for s in saved)
         meta["budgets"] = sorted({b for s in saved for b in s["meta"]["budgets"]})
         meta["warm_up"] = [s["meta"].get("warm_up") for s in saved]
+        # splits per small data set: the first file's --seeds understates a merge that adds
+        # later seeds (--seed-from 1)
+        meta["seeds"] = max(r["seed"] for r in runs) + 1
         # the span of all the merged runs, and each library's version from the runs that used it
         # (a later run of ours alone says AutoGluon was "not used"; the earlier one's rows did)
         meta["started"] = min(s["meta"]["started"] for s in saved)
