@@ -47,8 +47,8 @@ sys.path.insert(0, str(HERE))
 
 from qualitybench import datasets as ds  # noqa: E402
 from qualitybench import report, summary  # noqa: E402
+from qualitybench.merge import METHOD_ORDER as METHODS, merge  # noqa: E402
 
-METHODS = ["synhelpers", "synhelpers_local", "flaml", "hgb", "ag_medium", "ag_best"]
 DEFAULT_METHODS = "synhelpers,flaml,hgb,ag_medium,ag_best"
 BUDGETED = {"synhelpers", "synhelpers_local", "flaml", "ag_medium", "ag_best"}
 # small mixed tables of each task: text, booleans, a date, missing values (about 10 minutes)
@@ -76,7 +76,8 @@ def parse_args(argv=None):
     p.add_argument("--tlc-path", help=f"the TLC sample CSV (default: {ds.TLC_SAMPLE})")
     p.add_argument("--render", metavar="JSON[,JSON...]",
                    help="no runs: re-render the table from results JSON written earlier (several "
-                        "are merged, e.g. a follow-up run of one method)")
+                        "are merged, e.g. a follow-up run of one method; a split in several files: "
+                        "the first file's run, so a re-run goes first)")
     p.add_argument("--readme", action="store_true",
                    help="with --render: print README's quality section from the results")
     p.add_argument("--out", default=str(HERE / "results" / "automl_quality"),
@@ -175,41 +176,10 @@ def warm_up(runner, spark, cache):
 
 
 def render(paths: str, out: Path) -> str:
+    """Re-render saved runs (comma-separated .json files; the first that has a split wins)."""
     saved = [json.loads(Path(p).read_text()) for p in paths.split(",") if p]
-    meta = dict(saved[0]["meta"])
-    meta.pop("finished"), meta.pop("load_end")
-    runs, infos, seen = [], {}, set()
-    for item in saved:   # a split run twice (HistGradientBoosting in two runs' files) counts once
-        for run in item["runs"]:
-            key = (run["dataset"], run["method"], run["budget"], run["seed"])
-            if key not in seen:
-                seen.add(key)
-                runs.append(run)
-        infos.update({k: v for k, v in item["datasets"].items() if k not in infos})
-    last = saved[-1]["meta"]
-    if len(saved) > 1:
-        meta["command"] = " ; ".join(s["meta"]["command"] for s in saved)
-        meta["budgets"] = sorted({b for s in saved for b in s["meta"]["budgets"]})
-        meta["warm_up"] = [s["meta"].get("warm_up") for s in saved]
-        # splits per small data set: the first file's --seeds understates a merge that adds
-        # later seeds (--seed-from 1)
-        meta["seeds"] = max(r["seed"] for r in runs) + 1
-        # the span of all the merged runs, and each library's version from the runs that used it
-        # (a later run of ours alone says AutoGluon was "not used"; the earlier one's rows did)
-        meta["started"] = min(s["meta"]["started"] for s in saved)
-        last = max((s["meta"] for s in saved), key=lambda m: m["finished"])
-        versions = {}
-        for s in saved:
-            for name, version in s["meta"].get("versions", {}).items():
-                if name == "synhelpers commit":
-                    versions.setdefault(name, [])
-                    if version not in versions[name]:
-                        versions[name].append(version)
-                elif version != "not used" and name not in versions:
-                    versions[name] = version
-        versions["synhelpers commit"] = ", ".join(versions.get("synhelpers commit", []))
-        meta["versions"] = versions
-    return write(out, meta, infos, runs, final=True, ended=(last["finished"], last["load_end"]))
+    meta, infos, runs, ended = merge(saved)
+    return write(out, meta, infos, runs, final=True, ended=ended)
 
 
 def main(argv=None) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from qualitybench import report, summary  # noqa: E402
+from qualitybench import merge, report, summary  # noqa: E402
 
 
 def _run(dataset, method, budget, seed, score):
@@ -42,3 +42,34 @@ def test_cells_over_the_same_splits_are_compared_on_their_means():
     floor, h2h = _verdicts(HGB + ours)
     assert [round(f["gap"], 3) for f in floor] == [0.010]
     assert h2h["hgb"]["loss"] == 1
+
+
+def _saved(started, finished, runs, command, commit):
+    budgets = sorted({r["budget"] for r in runs if r["budget"]})
+    return {"meta": {"started": started, "finished": finished, "load_start": [float(started[-1])],
+                     "load_end": [0.5], "command": command, "budgets": budgets, "seeds": 1, "versions": {"synhelpers commit": commit, "flaml": "2.7.0"}},
+            "datasets": {r["dataset"]: {"rows": 1} for r in runs}, "runs": runs}
+
+
+def test_merged_runs_first_file_wins_a_split_and_the_order_is_the_catalogs_not_the_files():
+    old = _saved("2026-12-02T01", "2026-12-02T09", [
+        _run("iris", "synhelpers", 30, 0, 0.90), _run("diabetes", "flaml", 30, 0, 0.30),
+        _run("diabetes", "synhelpers", 30, 0, 0.35), _run("diabetes", "hgb", None, 0, 0.25)],
+        "old", "aaa, bbb")
+    rerun = _saved("2026-12-03T05", "2026-12-03T06", [
+        _run("iris", "synhelpers", 30, 0, 0.95), _run("iris", "synhelpers", 30, 1, 0.96)],
+        "rerun", "ccc")
+    meta, infos, runs, ended = merge.merge([rerun, old])
+    got = [(r["dataset"], r["method"], r["budget"], r["seed"], r["score"]) for r in runs]
+    # diabetes comes before iris in the catalog, ours before FLAML and HGB, whatever the files' order
+    assert got == [("diabetes", "synhelpers", 30, 0, 0.35), ("diabetes", "flaml", 30, 0, 0.30),
+                   ("diabetes", "hgb", None, 0, 0.25),
+                   ("iris", "synhelpers", 30, 0, 0.95), ("iris", "synhelpers", 30, 1, 0.96)]
+    assert list(infos) == ["diabetes", "iris"]
+    assert meta["seeds"] == 2 and meta["command"] == "rerun ; old"
+    assert meta["started"] == "2026-12-02T01" and meta["load_start"] == [1.0]   # the earliest run's
+    assert ended == ("2026-12-03T06", [0.5])
+    assert meta["versions"]["synhelpers commit"] == "ccc, aaa, bbb"
+    # the other order keeps the old row of iris split 0
+    _, _, runs, _ = merge.merge([old, rerun])
+    assert [r["score"] for r in runs if r["dataset"] == "iris"] == [0.90, 0.96]
