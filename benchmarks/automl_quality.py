@@ -231,8 +231,7 @@ def main(argv=None) -> int:
         infos[name] = {**data.info, "rows": data.rows, "task": data.task,
                        "target": data.target, "n_classes": data.n_classes, "source": data.source,
                        "metric": metric_name(data.task, data.n_classes),
-                       "splits": f"{len(seeds)} seeds" if len(seeds) > 1 else (
-                           "1 seed" if data.small else "1 split")}
+                       "splits": report.splits_text(len(seeds), data.small)}
         for seed in seeds:
             train, test = ds.split(data, seed)
             for method in args.methods:

@@ -48,13 +48,15 @@ def _saved(started, finished, runs, command, commit):
     budgets = sorted({r["budget"] for r in runs if r["budget"]})
     return {"meta": {"started": started, "finished": finished, "load_start": [float(started[-1])],
                      "load_end": [0.5], "command": command, "budgets": budgets, "seeds": 1, "versions": {"synhelpers commit": commit, "flaml": "2.7.0"}},
-            "datasets": {r["dataset"]: {"rows": 1} for r in runs}, "runs": runs}
+            "datasets": {r["dataset"]: {"rows": 1, "splits": "1 split" if r["dataset"] == "flights"
+                                        else "1 seed"} for r in runs}, "runs": runs}
 
 
 def test_merged_runs_first_file_wins_a_split_and_the_order_is_the_catalogs_not_the_files():
     old = _saved("2026-12-02T01", "2026-12-02T09", [
         _run("iris", "synhelpers", 30, 0, 0.90), _run("diabetes", "flaml", 30, 0, 0.30),
-        _run("diabetes", "synhelpers", 30, 0, 0.35), _run("diabetes", "hgb", None, 0, 0.25)],
+        _run("diabetes", "synhelpers", 30, 0, 0.35), _run("diabetes", "hgb", None, 0, 0.25),
+        _run("flights", "synhelpers", 30, 0, 0.88)],
         "old", "aaa, bbb")
     rerun = _saved("2026-12-03T05", "2026-12-03T06", [
         _run("iris", "synhelpers", 30, 0, 0.95), _run("iris", "synhelpers", 30, 1, 0.96)],
@@ -64,8 +66,13 @@ def test_merged_runs_first_file_wins_a_split_and_the_order_is_the_catalogs_not_t
     # diabetes comes before iris in the catalog, ours before FLAML and HGB, whatever the files' order
     assert got == [("diabetes", "synhelpers", 30, 0, 0.35), ("diabetes", "flaml", 30, 0, 0.30),
                    ("diabetes", "hgb", None, 0, 0.25),
+                   ("flights", "synhelpers", 30, 0, 0.88),
                    ("iris", "synhelpers", 30, 0, 0.95), ("iris", "synhelpers", 30, 1, 0.96)]
-    assert list(infos) == ["diabetes", "iris"]
+    assert list(infos) == ["diabetes", "flights", "iris"]
+    # each file said "1 seed"; merged, iris has two splits (its ties use the spread), flights
+    # (big) still one
+    assert {n: i["splits"] for n, i in infos.items()} == {
+        "diabetes": "1 seed", "flights": "1 split", "iris": "2 seeds"}
     assert meta["seeds"] == 2 and meta["command"] == "rerun ; old"
     assert meta["started"] == "2026-12-02T01" and meta["load_start"] == [1.0]   # the earliest run's
     assert ended == ("2026-12-03T06", [0.5])

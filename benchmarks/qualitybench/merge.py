@@ -9,7 +9,9 @@ depend on the order of the files.
 """
 from __future__ import annotations
 
-from . import datasets as ds
+from collections import defaultdict
+
+from . import datasets as ds, report
 
 METHOD_ORDER = ["synhelpers", "synhelpers_local", "flaml", "hgb", "ag_medium", "ag_best"]
 
@@ -37,7 +39,15 @@ def merge(saved: list[dict]) -> tuple[dict, dict, list, tuple]:
                 runs.append(run)
         infos.update({k: v for k, v in item["datasets"].items() if k not in infos})
     runs.sort(key=_run_key)
-    infos = {name: infos[name] for name in sorted(infos, key=lambda n: _index(ds.ALL, n))}
+    # each file states the splits it ran ("1 seed" for a run of split 0, "2 seeds" for
+    # --seed-from 1): the merged data set has the splits of all its runs, and the ties of
+    # winners and head-to-head depend on it (one split: SINGLE_SPLIT_TIE, else the spread)
+    seeds = defaultdict(set)
+    for run in runs:
+        seeds[run["dataset"]].add(run["seed"])
+    infos = {name: {**infos[name], "splits": report.splits_text(
+                 len(seeds[name]), small=infos[name]["splits"] != report.splits_text(1, False))}
+             for name in sorted(infos, key=lambda n: _index(ds.ALL, n))}
     last = saved[-1]["meta"]
     if len(saved) > 1:
         meta["command"] = " ; ".join(s["meta"]["command"] for s in saved)

@@ -12,6 +12,12 @@ from collections import defaultdict
 SINGLE_SPLIT_TIE = 0.001
 
 
+def splits_text(seeds: int, small: bool) -> str:
+    """A data set's ``splits`` entry: "3 seeds"; one split: "1 seed" (small) or "1 split" (big).
+    Only "N seeds" counts as several splits for the ties (``winners``, ``summary.head_to_head``)."""
+    return f"{seeds} seeds" if seeds > 1 else ("1 seed" if small else "1 split")
+
+
 def label(method: str, budget) -> str:
     return method if budget is None else f"{method}@{budget}s"
 
