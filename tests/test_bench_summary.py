@@ -77,6 +77,10 @@ def test_merged_runs_first_file_wins_a_split_and_the_order_is_the_catalogs_not_t
     assert meta["started"] == "2026-12-02T01" and meta["load_start"] == [1.0]   # the earliest run's
     assert ended == ("2026-12-03T06", [0.5])
     assert meta["versions"]["synhelpers commit"] == "ccc, aaa, bbb"
+    merged = {**old, "meta": {**meta, "finished": ended[0], "load_end": ended[1],
+                              "warm_up": [[{"s": 1}], None]}}
+    again, _, _, _ = merge.merge([merged, rerun])
+    assert again["warm_up"] == [{"s": 1}]     # a merged file's warm-ups, not nested once more
     # the other order keeps the old row of iris split 0
     _, _, runs, _ = merge.merge([old, rerun])
     assert [r["score"] for r in runs if r["dataset"] == "iris"] == [0.90, 0.96]

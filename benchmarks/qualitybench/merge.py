@@ -25,6 +25,14 @@ def _run_key(run: dict) -> tuple:
             run.get("budget") or 0, run["seed"])
 
 
+def _flat(items) -> list:
+    """The warm-up runs of merged files (a merged file's entry is already a list), one level."""
+    out = []
+    for item in items:
+        out.extend(_flat(item) if isinstance(item, list) else [] if item is None else [item])
+    return out
+
+
 def merge(saved: list[dict]) -> tuple[dict, dict, list, tuple]:
     """(meta, data sets, runs, (finished, load_end) of the last to finish) of saved results
     ``{"meta", "datasets", "runs"}``; a split in several files: the first file's run."""
@@ -48,11 +56,11 @@ def merge(saved: list[dict]) -> tuple[dict, dict, list, tuple]:
     infos = {name: {**infos[name], "splits": report.splits_text(
                  len(seeds[name]), small=infos[name]["splits"] != report.splits_text(1, False))}
              for name in sorted(infos, key=lambda n: _index(ds.ALL, n))}
+    meta["warm_up"] = _flat([s["meta"].get("warm_up") for s in saved])
     last = saved[-1]["meta"]
     if len(saved) > 1:
         meta["command"] = " ; ".join(s["meta"]["command"] for s in saved)
         meta["budgets"] = sorted({b for s in saved for b in s["meta"]["budgets"]})
-        meta["warm_up"] = [s["meta"].get("warm_up") for s in saved]
         # splits per small data set: the first file's --seeds understates a merge that adds
         # later seeds (--seed-from 1)
         meta["seeds"] = max(r["seed"] for r in runs) + 1
