@@ -45,11 +45,16 @@ def test_cells_over_the_same_splits_are_compared_on_their_means():
 
 
 def _saved(started, finished, runs, command, commit):
+    """A results file as automl_quality.py writes it; the loads tell files apart (start T05:
+    5.0, end T06: 0.6)."""
     budgets = sorted({r["budget"] for r in runs if r["budget"]})
-    return {"meta": {"started": started, "finished": finished, "load_start": [float(started[-1])],
-                     "load_end": [0.5], "command": command, "budgets": budgets, "seeds": 1, "versions": {"synhelpers commit": commit, "flaml": "2.7.0"}},
-            "datasets": {r["dataset"]: {"rows": 1, "splits": "1 split" if r["dataset"] == "flights"
-                                        else "1 seed"} for r in runs}, "runs": runs}
+    splits = {r["dataset"]: "1 split" if r["dataset"] == "flights" else "1 seed" for r in runs}
+    return {"meta": {"started": started, "finished": finished, "command": command,
+                     "load_start": [float(started[-1])], "load_end": [int(finished[-2:]) / 10],
+                     "budgets": budgets, "seeds": 1,
+                     "versions": {"synhelpers commit": commit, "flaml": "2.7.0"}},
+            "datasets": {name: {"rows": 1, "splits": text} for name, text in splits.items()},
+            "runs": runs}
 
 
 def test_merged_runs_first_file_wins_a_split_and_the_order_is_the_catalogs_not_the_files():
@@ -63,7 +68,8 @@ def test_merged_runs_first_file_wins_a_split_and_the_order_is_the_catalogs_not_t
         "rerun", "ccc")
     meta, infos, runs, ended = merge.merge([rerun, old])
     got = [(r["dataset"], r["method"], r["budget"], r["seed"], r["score"]) for r in runs]
-    # diabetes comes before iris in the catalog, ours before FLAML and HGB, whatever the files' order
+    # diabetes before flights before iris (the catalog), ours before FLAML and HGB, whatever the
+    # files' order
     assert got == [("diabetes", "synhelpers", 30, 0, 0.35), ("diabetes", "flaml", 30, 0, 0.30),
                    ("diabetes", "hgb", None, 0, 0.25),
                    ("flights", "synhelpers", 30, 0, 0.88),
@@ -75,12 +81,14 @@ def test_merged_runs_first_file_wins_a_split_and_the_order_is_the_catalogs_not_t
         "diabetes": "1 seed", "flights": "1 split", "iris": "2 seeds"}
     assert meta["seeds"] == 2 and meta["command"] == "rerun ; old"
     assert meta["started"] == "2026-12-02T01" and meta["load_start"] == [1.0]   # the earliest run's
-    assert ended == ("2026-12-03T06", [0.5])
+    assert ended == ("2026-12-03T06", [0.6])      # the last to finish
     assert meta["versions"]["synhelpers commit"] == "ccc, aaa, bbb"
     merged = {**old, "meta": {**meta, "finished": ended[0], "load_end": ended[1],
                               "warm_up": [[{"s": 1}], None]}}
-    again, _, _, _ = merge.merge([merged, rerun])
-    assert again["warm_up"] == [{"s": 1}]     # a merged file's warm-ups, not nested once more
+    rerun_warm = {**rerun, "meta": {**rerun["meta"], "warm_up": {"s": 1}}}
+    again, _, _, _ = merge.merge([merged, rerun_warm])
+    # a merged file's warm-ups and commands, not nested or repeated once more
+    assert again["warm_up"] == [{"s": 1}] and again["command"] == "rerun ; old"
     # the other order keeps the old row of iris split 0
     _, _, runs, _ = merge.merge([old, rerun])
     assert [r["score"] for r in runs if r["dataset"] == "iris"] == [0.90, 0.96]

@@ -26,10 +26,13 @@ def _run_key(run: dict) -> tuple:
 
 
 def _flat(items) -> list:
-    """The warm-up runs of merged files (a merged file's entry is already a list), one level."""
+    """The warm-up runs of merged files (a merged file's entry is already a list), one level,
+    each once (a file merged into two merged files comes back twice)."""
     out = []
     for item in items:
-        out.extend(_flat(item) if isinstance(item, list) else [] if item is None else [item])
+        for one in _flat(item) if isinstance(item, list) else [] if item is None else [item]:
+            if one not in out:
+                out.append(one)
     return out
 
 
@@ -57,9 +60,10 @@ def merge(saved: list[dict]) -> tuple[dict, dict, list, tuple]:
                  len(seeds[name]), small=infos[name]["splits"] != report.splits_text(1, False))}
              for name in sorted(infos, key=lambda n: _index(ds.ALL, n))}
     meta["warm_up"] = _flat([s["meta"].get("warm_up") for s in saved])
+    commands = (c for s in saved for c in s["meta"]["command"].split(" ; "))
+    meta["command"] = " ; ".join(dict.fromkeys(commands))   # each once, in order
     last = saved[-1]["meta"]
     if len(saved) > 1:
-        meta["command"] = " ; ".join(s["meta"]["command"] for s in saved)
         meta["budgets"] = sorted({b for s in saved for b in s["meta"]["budgets"]})
         # splits per small data set: the first file's --seeds understates a merge that adds
         # later seeds (--seed-from 1)
