@@ -47,7 +47,8 @@ sys.path.insert(0, str(HERE))
 
 from qualitybench import datasets as ds  # noqa: E402
 from qualitybench import report, summary  # noqa: E402
-from qualitybench.merge import METHOD_ORDER as METHODS, merge  # noqa: E402
+from qualitybench.merge import merge  # noqa: E402
+from qualitybench.report import METHODS  # noqa: E402
 
 DEFAULT_METHODS = "synhelpers,flaml,hgb,ag_medium,ag_best"
 BUDGETED = {"synhelpers", "synhelpers_local", "flaml", "ag_medium", "ag_best"}

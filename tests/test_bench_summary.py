@@ -48,12 +48,13 @@ def _saved(started, finished, runs, command, commit):
     """A results file as automl_quality.py writes it; the loads tell files apart (start T05:
     5.0, end T06: 0.6)."""
     budgets = sorted({r["budget"] for r in runs if r["budget"]})
-    splits = {r["dataset"]: "1 split" if r["dataset"] == "flights" else "1 seed" for r in runs}
+    rows = {r["dataset"]: 100_000 if r["dataset"] == "flights" else 150 for r in runs}
     return {"meta": {"started": started, "finished": finished, "command": command,
                      "load_start": [float(started[-1])], "load_end": [int(finished[-2:]) / 10],
                      "budgets": budgets, "seeds": 1,
                      "versions": {"synhelpers commit": commit, "flaml": "2.7.0"}},
-            "datasets": {name: {"rows": 1, "splits": text} for name, text in splits.items()},
+            "datasets": {name: {"rows": n, "splits": report.splits_text(1, n < 20_000)}
+                         for name, n in rows.items()},
             "runs": runs}
 
 

@@ -13,15 +13,13 @@ from collections import defaultdict
 
 from . import datasets as ds, report
 
-METHOD_ORDER = ["synhelpers", "synhelpers_local", "flaml", "hgb", "ag_medium", "ag_best"]
-
 
 def _index(order: list, name: str) -> tuple:
     return (order.index(name), "") if name in order else (len(order), name)
 
 
 def _run_key(run: dict) -> tuple:
-    return (_index(ds.ALL, run["dataset"]), _index(METHOD_ORDER, run["method"]),
+    return (_index(ds.ALL, run["dataset"]), _index(report.METHODS, run["method"]),
             run.get("budget") or 0, run["seed"])
 
 
@@ -30,9 +28,11 @@ def _flat(items) -> list:
     each once (a file merged into two merged files comes back twice)."""
     out = []
     for item in items:
-        for one in _flat(item) if isinstance(item, list) else [] if item is None else [item]:
-            if one not in out:
-                out.append(one)
+        if isinstance(item, list):
+            item = _flat(item)
+        elif item is not None:
+            item = [item]
+        out += [one for one in item or [] if one not in out]
     return out
 
 
@@ -57,7 +57,7 @@ def merge(saved: list[dict]) -> tuple[dict, dict, list, tuple]:
     for run in runs:
         seeds[run["dataset"]].add(run["seed"])
     infos = {name: {**infos[name], "splits": report.splits_text(
-                 len(seeds[name]), small=infos[name]["splits"] != report.splits_text(1, False))}
+                 len(seeds[name]), small=infos[name]["rows"] < ds.SMALL_ROWS)}
              for name in sorted(infos, key=lambda n: _index(ds.ALL, n))}
     meta["warm_up"] = _flat([s["meta"].get("warm_up") for s in saved])
     commands = (c for s in saved for c in s["meta"]["command"].split(" ; "))

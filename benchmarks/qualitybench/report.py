@@ -10,6 +10,8 @@ import statistics
 from collections import defaultdict
 
 SINGLE_SPLIT_TIE = 0.001
+# every method the benchmark runs, in the order of the report's rows and columns
+METHODS = ["synhelpers", "synhelpers_local", "flaml", "hgb", "ag_medium", "ag_best"]
 
 
 def splits_text(seeds: int, small: bool) -> str:
